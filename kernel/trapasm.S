@@ -1,0 +1,64 @@
+# trapasm.S: the host's trap entry: 256 vector stubs, alltraps and trapret.
+# Every interrupt and exception enters the host here through an IDT gate
+# (kernel/idt.c). Each stub pushes an error code if the CPU did not, and the vector
+# number; alltraps completes a struct trapframe (kernel/trapframe.h) and calls
+# trap(tf) in kernel/trap.c. trapret is the way back: pop the frame and iret.
+#include "memlayout.h"
+#include "mmu.h"
+#include "trapframe.h"
+#include "vmos/abi.h"
+
+# Vectors for which the CPU pushes an error code itself.
+#define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21)
+
+# Stub i sits at vector0 + 16*i; each is at most 12 bytes.
+.text
+.p2align 4
+.globl vector0
+vector0:
+.set i, 0
+.rept 256
+  .p2align 4
+  .if HAS_ERR(i) == 0
+  pushl $0
+  .endif
+  pushl $i
+  jmp alltraps
+  .set i, i+1
+.endr
+
+# The table kernel/idt.c reads to build the IDT.
+.section .rodata
+.p2align 2
+.globl vectors
+vectors:
+.set i, 0
+.rept 256
+  .long vector0 + 16*i
+  .set i, i+1
+.endr
+
+.text
+.globl alltraps
+alltraps:
+  pushl %ds
+  pushl %es
+  pushl %fs
+  pushl %gs
+  pushal
+  movw $SEL_HDATA, %ax      # the host's own data segments
+  movw %ax, %ds
+  movw %ax, %es
+  pushl %esp                # trap(tf)
+  call trap
+  addl $4, %esp
+  # fall through
+.globl trapret
+trapret:
+  popal
+  popl %gs
+  popl %fs
+  popl %es
+  popl %ds
+  addl $8, %esp             # trapno and err
+  iret

@@ -1,0 +1,46 @@
+// main.c: the host's C entry. kernel/entry.S calls main() on the boot stack with
+// paging on (boot page directory) and interrupts off. main() is an ordered list of
+// init calls: the host kernel (kernel/) first, then the VM monitor. The host keeps
+// interrupts off whenever it runs; they are let in only while it waits.
+#include "types.h"
+#include "defs.h"
+#include "x86.h"
+#include "memlayout.h"
+#include "param.h"
+#include "vmos/vmos.h"
+
+static char cmdline[CMDLINE_MAX];
+
+void
+main(u32 magic, u32 mbinfo)
+{
+  gdt_init();           // segments for rings 0, 1, 3 and the TSS
+  idt_init();           // every trap enters trap() from here on
+  pic_init();           // 8259s remapped to 0x20-0x2F, all lines masked
+  console_init();       // serial line (with its interrupt) and VGA screen
+  u32 memtop = mem_init(magic, P2V(mbinfo), cmdline, sizeof(cmdline));
+  bootline_init(cmdline);   // before anything prints options' effects
+  if (memtop < MINMEM_MB * 1024 * 1024) {
+    kprintf("vmos: this machine has %u KiB of memory; the host needs at least %u MiB.\n"
+            "vmos: stopped. Give QEMU more memory (-m 128).\n", memtop / 1024, MINMEM_MB);
+    halt_forever();
+  }
+  for (int i = 0; i < nbootmods; i++)   // keep guest images out of the free pool
+    kalloc_reserve(bootmods[i].start, bootmods[i].end);
+  kalloc_init(memtop);  // every other page above the kernel image is free
+  paging_init(memtop);  // the host page directory; CR0.WP on
+  pit_init(HZ);         // the host clock
+
+  kprintf("vmos: host kernel up: %u MiB machine memory, %u pages free, %d module(s)\n",
+          memtop >> 20, kalloc_free_pages(), nbootmods);
+  kprintf("vmos: boot line: %s\n", bootline_text()[0] ? bootline_text() : "(empty)");
+
+  const char *st = bootline_get("selftest");
+  if (st) {
+    int failed = selftest_run(st);
+    debug_exit(failed ? DEBUG_EXIT_FAIL : DEBUG_EXIT_PASS);
+    kprintf("selftest: done; halted\n");
+    halt_forever();
+  }
+  monitor_run();        // the host prompt; never returns
+}
