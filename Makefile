@@ -115,4 +115,8 @@ help:
 	@echo "make grade       the student-facing grader (LAB=n for one lab)"
 	@echo "make clean       remove what make built"
 
+# Guests: each fragment adds its images to GUEST_IMAGES.
+GUEST_IMAGES :=
+-include guests/mini/mini.mk
+
 -include $(OBJS:.o=.d) $(OUT)/ksyms.d $(OUT)/ksyms0.d

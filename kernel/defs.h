@@ -133,5 +133,6 @@ void        uart_putc(int c);
 // vga.c
 void        vga_init(void);
 void        vga_putc(int c);
+void        vga_row(int row, char *buf, int n);
 
 #endif

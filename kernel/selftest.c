@@ -206,6 +206,20 @@ t_usersup(void)
   return 0;
 }
 
+// The console also writes to the VGA text screen: the banner must be on it.
+static const char*
+t_vga(void)
+{
+  char row[81];
+  for (int r = 0; r < 25; r++) {
+    vga_row(r, row, sizeof(row));
+    if (strncmp(row, "vmos: host kernel up", 20) == 0)
+      return 0;
+  }
+  vga_row(0, row, sizeof(row));
+  return FAILF("banner not on the VGA screen; row 0 is '%s'", row);
+}
+
 // Not run by default: the host faults on purpose and must panic with a backtrace.
 __attribute__((noinline)) static void
 crash_in_host(void)
@@ -235,6 +249,7 @@ static const struct {
   { "iobitmap", t_iobitmap, 1 },
   { "wp", t_wp, 1 },
   { "usersup", t_usersup, 1 },
+  { "vga", t_vga, 1 },
   { "panic", t_panic, 0 },
 };
 

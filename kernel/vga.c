@@ -54,3 +54,13 @@ vga_putc(int c)
   }
   set_cursor();
 }
+
+// Copy the characters of one screen row into buf (for the self-test).
+void
+vga_row(int row, char *buf, int n)
+{
+  int i;
+  for (i = 0; i < n - 1 && i < COLS && screen; i++)
+    buf[i] = screen[row * COLS + i] & 0xFF;
+  buf[i] = 0;
+}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # checkdeps.sh: does this machine have what vmos builds, runs, debugs and grades
 # with? Called by every `make`. Run as root on Debian, it installs what is missing
-# with apt-get; otherwise it names each missing tool with the command that
+# with apt-get (unless VMOS_NO_INSTALL is set); otherwise it names each missing tool with the command that
 # installs it and fails.
 missing_pkgs=""
 report=""
@@ -38,7 +38,7 @@ check() {
 check
 [ -z "$missing_pkgs" ] && exit 0
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ "$(id -u)" = 0 ] && [ -z "$VMOS_NO_INSTALL" ] && command -v apt-get >/dev/null 2>&1; then
   echo "vmos: installing missing packages:$missing_pkgs"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null && apt-get install -y -qq $missing_pkgs >/dev/null

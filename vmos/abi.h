@@ -33,7 +33,104 @@
 
 // ---- Hypercalls (DESIGN section 6) ----
 // int $0x82 through a DPL1 gate: legal from a guest kernel (ring 1); from ring 3 the
-// CPU raises #GP with error code (0x82 << 3 | 2) = 0x412.
+// CPU raises #GP with error code (0x82 << 3 | 2) = 0x412, which the host reflects to
+// the guest kernel as a #GP of its process.
+// Number in eax; arguments in ebx, ecx, edx, esi, edi; result in eax: >= 0 is
+// success, < 0 one of the E_* codes below. Every other register is preserved.
+// A pointer argument is a guest virtual address; the host checks that the whole
+// range lies in the VM's memory (E_FAULT if not).
 #define HCALL_VECTOR 0x82
+
+//   number                  arguments                         result          lab
+#define HC_CONSOLE_WRITE  1  // ebx=buf, ecx=len                  bytes written   1
+#define HC_SET_TRAP       2  // ebx=vector, ecx=handler, edx=TT_* 0              1
+#define HC_STACK_SWITCH   3  // ebx=esp1 (ring-1 stack for traps from ring 3)  0   1
+#define HC_SET_TIMER      4  // ebx=period in ms (0: timer off)   0              1
+#define HC_IRQ_ENABLE     5  // -: set the virtual IF, deliver what is pending   1
+#define HC_YIELD          6  // -: give up the rest of this time slice   0       1
+#define HC_IDLE           7  // -: set the virtual IF; block until a virtual
+                             //    interrupt is pending (returns at once if one
+                             //    already is: no wakeup is lost)      0       1
+#define HC_VM_INFO        8  // ebx=struct vm_info *              0              1
+#define HC_EXIT           9  // ebx=status, ecx=reason (a NUL-terminated string,
+                             //    or 0): the VM stops     (no return)         1
+#define HC_SET_SHARED    10  // ebx=page-aligned address of a page of guest
+                             //    memory that becomes the shared page  0       1
+#define HC_CONSOLE_READ  11  // ebx=buf, ecx=len: input typed to this VM  bytes 1
+#define HC_SET_IRET     12   // ebx=start, ecx=end: the guest's iret sequence
+                             //    (no virtual interrupt is injected while eip
+                             //    is in [start, end))                 0       1
+#define HC_MAX           12
+
+// Errors (negative results)
+#define E_INVAL  (-1)   // an argument is out of range
+#define E_FAULT  (-2)   // a pointer does not lie in the VM's memory
+#define E_NOSYS  (-3)   // no such hypercall
+#define E_PERM   (-4)   // not allowed (e.g. a handler outside the guest)
+#define E_AGAIN  (-5)   // nothing there yet
+
+// HC_SET_TRAP flags (edx)
+#define TT_DPL_MASK 0x3       // who may raise the vector with `int`: 0 (nobody) .. 3
+#define TT_TRAPGATE 0x100     // leave the virtual IF set on entry (like a trap gate);
+                              // without it the host clears it (an interrupt gate)
+#define TT_CLEAR    0x200     // remove the entry (handler ignored)
+#define TT_RING3    0x400     // deliver only when raised in ring 3; the same trap
+                              // in the guest kernel stops the VM (for a kernel
+                              // that never expects to fault itself)
+
+// ---- Virtual interrupts ----
+// A virtual interrupt n arrives at vector VIRQ_VECTOR(n), like the 8259's IRQ n.
+#define VIRQ_TIMER    0       // the VM's virtual timer (HC_SET_TIMER)
+#define VIRQ_CONSOLE  1       // input typed to this VM on the system console
+#define VIRQ_DISK     14      // the VM's disk (later labs)
+#define VIRQ_VECTOR(n) (0x20 + (n))
+
+// How a delivered interrupt or reflected trap looks to the guest kernel: the host
+// builds the frame an x86 would build through a gate to ring 1: on the current
+// stack if the guest was in ring 1, on the HC_STACK_SWITCH stack if it was in
+// ring 3 (then with the old esp and ss). The pushed eflags carry the virtual IF
+// in their IF bit, so the guest's iret sequence can restore it.
+
+// ---- The shared page (HC_SET_SHARED) ----
+// Written by both sides; the host never trusts what it reads here beyond a bit.
+#ifndef __ASSEMBLER__
+struct vm_shared {
+  volatile unsigned int vif;        // virtual IF: 1 = deliver virtual interrupts
+  volatile unsigned int pending;    // bit n: virtual interrupt n is waiting
+  volatile unsigned int cr2;        // address of the last reflected page fault
+  volatile unsigned int ticks;      // virtual timer ticks delivered so far
+  volatile unsigned int reflect;    // why the last trap was reflected (R_*)
+  volatile unsigned int trapno;     // which trap was reflected last
+};
+#define R_NONE     0
+#define R_TRAP     1   // a trap of the guest itself (fault, int instruction)
+#define R_IRQ      2   // a virtual interrupt
+#define R_GP_RING3 3   // a #GP raised in ring 3 (e.g. a privileged instruction)
+
+// ---- HC_VM_INFO ----
+struct vm_info {
+  unsigned int id;              // 1, 2, ...: also the number in the console tag
+  char name[16];                // the guest's name from the boot line
+  unsigned int mem_base;        // guest address of the first byte of its memory
+  unsigned int mem_size;        // bytes
+  unsigned int host_ticks;      // host timer ticks since boot
+  unsigned int host_hz;         // host ticks per second
+  unsigned int nvms;            // VMs the host runs
+};
+#endif
+
+// ---- Flat guests (mini): the host does the paging ----
+// A guest without page tables of its own sees its memory at FLAT_BASE. Pages
+// below FLAT_USER are supervisor (the guest kernel, ring 1); pages from FLAT_USER
+// up are user pages (its tasks, ring 3).
+#define FLAT_BASE  0x40000000u
+#define FLAT_USER  0x40100000u
+
+// ---- Entering a guest ----
+// The host loads the guest's ELF image (PT_LOAD segments at their virtual
+// addresses) and enters e_entry in ring 1 with cs=SEL_GKCODE, ds=es=ss=SEL_GKDATA,
+// esp = the top of the VM's memory, eax = GUEST_BOOT_MAGIC, the virtual IF clear
+// and no shared page yet.
+#define GUEST_BOOT_MAGIC 0x564D4F53u   // "VMOS"
 
 #endif
