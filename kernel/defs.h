@@ -6,6 +6,7 @@
 
 struct trapframe;
 struct mb_info;
+struct gatedesc;
 
 // bootline.c
 struct bootopt {                 // one valid boot-line option; see BOOTOPT()
@@ -26,12 +27,12 @@ void        console_init(void);
 void        console_putc(int c);
 void        console_write(const char *s, uint n);
 void        console_input(int c);               // from a device's interrupt handler
-int         console_getc(void);                 // waits for a character
-int         console_readline(char *buf, int n); // with echo and backspace
 void        console_set_input_hook(int (*hook)(int c));
 
 // gdt.c
 void        gdt_init(void);
+void        gdt_tables(u32 *pa, u32 *size);
+void        gdt_move(u32 va);
 void        tss_set_esp0(u32 esp0);
 void        tss_set_stack1(u32 esp1, u16 ss1);
 void        iomap_allow(u16 port);
@@ -39,6 +40,8 @@ void        iomap_deny(u16 port);
 
 // idt.c
 void        idt_init(void);
+void        idt_load(void);
+void        gate_set(struct gatedesc *g, u32 handler, u16 sel, int dpl, int trapgate);
 void        idt_set_gate(int vector, u32 handler, u16 sel, int dpl, int trapgate);
 void        idt_reset_gate(int vector);
 
@@ -55,6 +58,7 @@ typedef void (*putc_fn)(int c, void *arg);
 void        vformat(putc_fn out, void *arg, const char *fmt, __builtin_va_list ap);
 void        vkprintf(const char *fmt, __builtin_va_list ap);
 void        kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int         kvsnprintf(char *buf, int n, const char *fmt, __builtin_va_list ap);
 int         ksnprintf(char *buf, int n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 // ksyms.c
@@ -89,6 +93,7 @@ void        pic_eoi(int irq);
 extern volatile uint ticks;
 void        pit_init(uint hz);
 uint        pit_hz(void);
+void        pit_set_hook(void (*fn)(void));
 
 // power.c
 #define DEBUG_EXIT_PASS 0x10     // QEMU's isa-debug-exit then exits with (v<<1)|1 = 33
@@ -122,6 +127,7 @@ int         parse_uint(const char *s, uint *out);
 typedef void (*irq_handler)(void);
 void        trap(struct trapframe *tf);
 void        irq_register(int irq, irq_handler h);
+void        irq_handle(int irq);
 void        trap_set_outer_handler(void (*h)(struct trapframe *tf));
 const char* trap_name(int trapno);
 void        print_trapframe(struct trapframe *tf);

@@ -8,10 +8,16 @@
 #include "defs.h"
 #include "x86.h"
 #include "mmu.h"
+#include "memlayout.h"
 #include "vmos/abi.h"
 
-static struct segdesc gdt[GDT_NSEG] __attribute__((aligned(8)));
-static struct taskstate tss __attribute__((aligned(16)));
+// The GDT and the TSS share pages of their own, so that vmos can map exactly
+// these pages (read-only) into every guest address space: the CPU reads the GDT
+// and the TSS on every trap and every iret, whatever address space is loaded.
+static struct cputables {
+  struct segdesc gdt[GDT_NSEG];
+  struct taskstate tss;
+} cpu __attribute__((aligned(PGSIZE)));
 
 // A flat 4 GiB segment. The accessed bit is preset so the CPU never needs to
 // write the GDT (later it is mapped read-only into guest address spaces).
@@ -41,20 +47,20 @@ tssseg(u32 base, u32 limit)
 void
 gdt_init(void)
 {
-  gdt[GDT_HCODE] = flatseg(STA_X | STA_R, 0);
-  gdt[GDT_HDATA] = flatseg(STA_W, 0);
-  gdt[GDT_GKCODE] = flatseg(STA_X | STA_R, 1);
-  gdt[GDT_GKDATA] = flatseg(STA_W, 1);
-  gdt[GDT_UCODE] = flatseg(STA_X | STA_R, 3);
-  gdt[GDT_UDATA] = flatseg(STA_W, 3);
+  cpu.gdt[GDT_HCODE] = flatseg(STA_X | STA_R, 0);
+  cpu.gdt[GDT_HDATA] = flatseg(STA_W, 0);
+  cpu.gdt[GDT_GKCODE] = flatseg(STA_X | STA_R, 1);
+  cpu.gdt[GDT_GKDATA] = flatseg(STA_W, 1);
+  cpu.gdt[GDT_UCODE] = flatseg(STA_X | STA_R, 3);
+  cpu.gdt[GDT_UDATA] = flatseg(STA_W, 3);
 
-  tss.ss0 = SEL_HDATA;
-  tss.iomb = offsetof(struct taskstate, iomap);
-  memset(tss.iomap, 0xFF, sizeof(tss.iomap));   // every port denied
-  tss.iomap_end = 0xFF;                         // the CPU reads 2 bytes: keep one past
-  gdt[GDT_TSS] = tssseg((u32)&tss, sizeof(tss) - 1);
+  cpu.tss.ss0 = SEL_HDATA;
+  cpu.tss.iomb = offsetof(struct taskstate, iomap);
+  memset(cpu.tss.iomap, 0xFF, sizeof(cpu.tss.iomap));   // every port denied
+  cpu.tss.iomap_end = 0xFF;                         // the CPU reads 2 bytes: keep one past
+  cpu.gdt[GDT_TSS] = tssseg((u32)&cpu.tss, sizeof(cpu.tss) - 1);
 
-  lgdt(gdt, sizeof(gdt));
+  lgdt(cpu.gdt, sizeof(cpu.gdt));
   asm volatile(
     "movw %0, %%ax; movw %%ax, %%ds; movw %%ax, %%es; movw %%ax, %%ss\n"
     "xorw %%ax, %%ax; movw %%ax, %%fs; movw %%ax, %%gs\n"
@@ -63,30 +69,53 @@ gdt_init(void)
   ltr(SEL_TSS);
 }
 
+// Where the tables are, for vmos to map them: physical address and bytes.
+void
+gdt_tables(u32 *pa, u32 *size)
+{
+  *pa = V2P(&cpu);
+  *size = PGROUNDUP(sizeof(cpu));
+}
+
+// Use the tables through another mapping of the same pages, at va (vmos's
+// switcher region), which exists in every address space. The TSS base is in the
+// GDT and is read by ltr, so: rewrite the descriptor, reload TR (through the
+// writable kernel mapping, since ltr marks the descriptor busy), then point GDTR
+// at the new address.
+void
+gdt_move(u32 va)
+{
+  u32 tss_va = va + offsetof(struct cputables, tss);
+  cpu.gdt[GDT_TSS] = tssseg(tss_va, sizeof(cpu.tss) - 1);
+  lgdt(cpu.gdt, sizeof(cpu.gdt));
+  ltr(SEL_TSS);
+  lgdt((void *)(va + offsetof(struct cputables, gdt)), sizeof(cpu.gdt));
+}
+
 // The stack the CPU switches to when a trap takes ring 1 or 3 into ring 0.
 void
 tss_set_esp0(u32 esp0)
 {
-  tss.esp0 = esp0;
+  cpu.tss.esp0 = esp0;
 }
 
 // The stack the CPU switches to when a gate takes ring 3 into ring 1.
 void
 tss_set_stack1(u32 esp1, u16 ss1)
 {
-  tss.esp1 = esp1;
-  tss.ss1 = ss1;
+  cpu.tss.esp1 = esp1;
+  cpu.tss.ss1 = ss1;
 }
 
 // Let code at rings 1-3 use this I/O port (IOPL stays 0, so the bitmap decides).
 void
 iomap_allow(u16 port)
 {
-  tss.iomap[port / 8] &= ~(1 << (port % 8));
+  cpu.tss.iomap[port / 8] &= ~(1 << (port % 8));
 }
 
 void
 iomap_deny(u16 port)
 {
-  tss.iomap[port / 8] |= 1 << (port % 8);
+  cpu.tss.iomap[port / 8] |= 1 << (port % 8);
 }

@@ -12,10 +12,10 @@
 static struct gatedesc idt[256] __attribute__((aligned(8)));
 extern u32 vectors[];             // kernel/trapasm.S
 
+// Fill in one gate of any IDT (vmos builds IDTs of its own for guests).
 void
-idt_set_gate(int vector, u32 handler, u16 sel, int dpl, int trapgate)
+gate_set(struct gatedesc *g, u32 handler, u16 sel, int dpl, int trapgate)
 {
-  struct gatedesc *g = &idt[vector];
   g->off_15_0 = handler & 0xFFFF;
   g->cs = sel;
   g->args = 0;
@@ -27,6 +27,12 @@ idt_set_gate(int vector, u32 handler, u16 sel, int dpl, int trapgate)
   g->off_31_16 = handler >> 16;
 }
 
+void
+idt_set_gate(int vector, u32 handler, u16 sel, int dpl, int trapgate)
+{
+  gate_set(&idt[vector], handler, sel, dpl, trapgate);
+}
+
 // Back to the host's default gate for this vector.
 void
 idt_reset_gate(int vector)
@@ -35,10 +41,17 @@ idt_reset_gate(int vector)
   idt_set_gate(vector, vectors[vector], SEL_HCODE, dpl, 0);
 }
 
+// (Re)load the host's IDT: vmos loads a guest IDT while a guest runs.
+void
+idt_load(void)
+{
+  lidt(idt, sizeof(idt));
+}
+
 void
 idt_init(void)
 {
   for (int v = 0; v < 256; v++)
     idt_reset_gate(v);
-  lidt(idt, sizeof(idt));
+  idt_load();
 }

@@ -125,14 +125,21 @@ sbuf_out(int c, void *arg)
 }
 
 int
-ksnprintf(char *buf, int n, const char *fmt, ...)
+kvsnprintf(char *buf, int n, const char *fmt, __builtin_va_list ap)
 {
   struct sbuf b = { buf, n };
-  __builtin_va_list ap;
-  __builtin_va_start(ap, fmt);
   vformat(sbuf_out, &b, fmt, ap);
-  __builtin_va_end(ap);
   if (n > 0)
     *b.p = 0;
   return b.p - buf;
+}
+
+int
+ksnprintf(char *buf, int n, const char *fmt, ...)
+{
+  __builtin_va_list ap;
+  __builtin_va_start(ap, fmt);
+  int r = kvsnprintf(buf, n, fmt, ap);
+  __builtin_va_end(ap);
+  return r;
 }

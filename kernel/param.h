@@ -6,4 +6,12 @@
 #define CMDLINE_MAX 512     // longest boot line kept
 #define MONLINE_MAX 128     // longest monitor command line
 
+
+// vmos (the VM monitor)
+#define DEFAULT_VMS "mini,mini"   // what boots when the boot line names no vms=
+#define VM_DEFMEM   (2 << 20)     // memory of a VM that names no size
+#define VM_MINMEM   (1 << 20)     // a VM gets at least this much
+#define QUANTUM     10            // default time slice, host ticks
+#define HOTKEY      0x1D          // Ctrl-]: enter or leave the monitor
+
 #endif

@@ -11,11 +11,20 @@
 
 volatile uint ticks;
 static uint hz;
+static void (*hook)(void);        // the layer above's work on each tick
 
 static void
 pit_intr(void)
 {
   ticks++;
+  if (hook)
+    hook();
+}
+
+void
+pit_set_hook(void (*fn)(void))
+{
+  hook = fn;
 }
 
 void

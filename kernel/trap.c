@@ -59,8 +59,10 @@ print_trapframe(struct trapframe *tf)
           tf->eax, tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp);
 }
 
-static void
-irq(int n)
+// Acknowledge device interrupt n and run its driver's handler. Called by trap()
+// and, for interrupts that arrive while a guest runs, by vmos.
+void
+irq_handle(int n)
 {
   // IRQ 7 and 15 also signal spurious interrupts: the 8259 says so through its
   // in-service register, and a spurious one must not be acknowledged.
@@ -82,7 +84,7 @@ void
 trap(struct trapframe *tf)
 {
   if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
-    irq(tf->trapno - T_IRQ0);
+    irq_handle(tf->trapno - T_IRQ0);
     return;
   }
   if ((tf->cs & 3) != 0 && outer_handler) {

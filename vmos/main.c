@@ -1,7 +1,8 @@
 // main.c: the host's C entry. kernel/entry.S calls main() on the boot stack with
 // paging on (boot page directory) and interrupts off. main() is an ordered list of
 // init calls: the host kernel (kernel/) first, then the VM monitor. The host keeps
-// interrupts off whenever it runs; they are let in only while it waits.
+// interrupts off whenever it runs; they are let in only while it waits and while
+// a guest runs.
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
@@ -42,5 +43,10 @@ main(u32 magic, u32 mbinfo)
     kprintf("selftest: done; halted\n");
     halt_forever();
   }
-  monitor_run();        // the host prompt; never returns
+  sw_init();            // the switcher region, in the host's address space
+  pit_set_hook(sched_tick);   // each host tick: virtual timers, time slices
+  vmos_boot();          // the VMs the boot line names
+  focus = vm_byid(1);
+  monitor_init(focus == 0);   // the monitor has the keyboard if no VM does
+  sched_run();          // run the VMs; never returns
 }

@@ -1,12 +1,20 @@
-// monitor.c: the host's prompt on the system console. A table of commands, each
-// a name, a line of help and a function; `help` prints the table. This is where
-// an operator looks at and steers the machine (later: the VMs).
+// monitor.c: the host's console, the operator's view of the machine. The hotkey
+// (Ctrl-], HOTKEY in kernel/param.h) on the system console switches between the
+// monitor and the VM with focus. Characters arrive in interrupt context
+// (monitor_input); a finished line is run by the scheduler's loop (monitor_poll),
+// between two VM entries, so the VMs keep running while the operator types.
 #include "types.h"
 #include "defs.h"
 #include "param.h"
+#include "vmos/vm.h"
 #include "vmos/vmos.h"
 
 #define MAXARGS 8
+
+static int active;               // the monitor, not a VM, gets what is typed
+static char line[MONLINE_MAX];
+static int len;
+static volatile int ready;       // line holds a command to run
 
 static int cmd_help(int argc, char **argv);
 
@@ -42,12 +50,115 @@ cmd_halt(int argc, char **argv)
   poweroff();
 }
 
+static int
+cmd_list(int argc, char **argv)
+{
+  stats_list();
+  return 0;
+}
+
+static int
+cmd_stats(int argc, char **argv)
+{
+  stats_print();
+  return 0;
+}
+
+// The VM named by argv[1], or 0 after saying what is wrong.
+static struct vm*
+argvm(int argc, char **argv)
+{
+  uint id;
+  struct vm *vm;
+  if (argc != 2 || !parse_uint(argv[1], &id)) {
+    kprintf("usage: %s N   (N: a VM id from 'list')\n", argv[0]);
+    return 0;
+  }
+  if ((vm = vm_byid(id)) == 0)
+    kprintf("%s: no VM %u\n", argv[0], id);
+  return vm;
+}
+
+static int
+cmd_focus(int argc, char **argv)
+{
+  struct vm *vm = argvm(argc, argv);
+  if (vm == 0)
+    return -1;
+  focus = vm;
+  kprintf("focus: input goes to VM %d (%s.%d)\n", vm->id, vm->name, vm->id);
+  return 0;
+}
+
+static int
+cmd_pause(int argc, char **argv)
+{
+  struct vm *vm = argvm(argc, argv);
+  if (vm == 0)
+    return -1;
+  if (vm->state != VM_RUNNABLE && vm->state != VM_BLOCKED) {
+    kprintf("pause: VM %d is %s\n", vm->id, vm_state_name(vm->state));
+    return -1;
+  }
+  // A paused VM keeps its pending interrupts; resume lets it run again and the
+  // scheduler finds out then whether it has work.
+  vm->state = VM_PAUSED;
+  kprintf("paused VM %d (%s.%d)\n", vm->id, vm->name, vm->id);
+  return 0;
+}
+
+static int
+cmd_resume(int argc, char **argv)
+{
+  struct vm *vm = argvm(argc, argv);
+  if (vm == 0)
+    return -1;
+  if (vm->state != VM_PAUSED) {
+    kprintf("resume: VM %d is %s, not paused\n", vm->id, vm_state_name(vm->state));
+    return -1;
+  }
+  vm->state = VM_RUNNABLE;
+  kprintf("resumed VM %d (%s.%d)\n", vm->id, vm->name, vm->id);
+  return 0;
+}
+
+static int
+cmd_stop(int argc, char **argv)
+{
+  struct vm *vm = argvm(argc, argv);
+  if (vm == 0)
+    return -1;
+  if (vm->state == VM_STOPPED) {
+    kprintf("stop: VM %d is already stopped\n", vm->id);
+    return -1;
+  }
+  vm_stop(vm, "stopped from the monitor");
+  return 0;
+}
+
+static int
+cmd_cont(int argc, char **argv)
+{
+  active = 0;
+  if (focus)
+    kprintf("input goes to VM %d (%s.%d); Ctrl-] for the monitor\n", focus->id,
+            focus->name, focus->id);
+  return 0;
+}
+
 static const struct {
   const char *name;
   const char *help;
   int (*fn)(int argc, char **argv);
 } commands[] = {
   { "help", "list the commands", cmd_help },
+  { "list", "the VMs: state, CPU share, host entries, world switches", cmd_list },
+  { "stats", "counters: host entries by cause, hypercalls, switches", cmd_stats },
+  { "focus", "focus N: typing goes to VM N", cmd_focus },
+  { "pause", "pause N: VM N stops being scheduled", cmd_pause },
+  { "resume", "resume N: a paused VM runs again", cmd_resume },
+  { "stop", "stop N: end VM N for good", cmd_stop },
+  { "cont", "leave the monitor: typing goes to the VM with focus", cmd_cont },
   { "mem", "machine pages: total, free, in use", cmd_mem },
   { "ticks", "host timer ticks since boot", cmd_ticks },
   { "reboot", "reset the machine", cmd_reboot },
@@ -59,14 +170,15 @@ cmd_help(int argc, char **argv)
 {
   for (uint i = 0; i < NELEM(commands); i++)
     kprintf("  %-8s %s\n", commands[i].name, commands[i].help);
+  kprintf("  Ctrl-] switches between this monitor and the VM with focus\n");
   return 0;
 }
 
 static int
-split(char *line, char **argv)
+split(char *s, char **argv)
 {
   int argc = 0;
-  for (char *p = line; *p; ) {
+  for (char *p = s; *p; ) {
     while (*p == ' ' || *p == '\t')
       *p++ = 0;
     if (*p == 0 || argc == MAXARGS)
@@ -79,10 +191,10 @@ split(char *line, char **argv)
 }
 
 static void
-run(char *line)
+run(char *s)
 {
   char *argv[MAXARGS];
-  int argc = split(line, argv);
+  int argc = split(s, argv);
   if (argc == 0)
     return;
   for (uint i = 0; i < NELEM(commands); i++) {
@@ -95,14 +207,71 @@ run(char *line)
   cmd_help(0, 0);
 }
 
-void
-monitor_run(void)
+// Every character typed on the system console comes here first (interrupts off).
+int
+monitor_input(int c)
 {
-  static char line[MONLINE_MAX];
-  kprintf("vmos monitor: type 'help' for the commands\n");
-  for (;;) {
-    kprintf("vmos> ");
-    console_readline(line, sizeof(line));
-    run(line);
+  if (c == HOTKEY) {
+    active = !active || focus == 0;
+    if (active)
+      kprintf("\nvmos> ");
+    else
+      cmd_cont(0, 0);
+    return 1;
   }
+  if (!active) {
+    cons_input(c);
+    return 1;
+  }
+  if (ready)
+    return 1;                    // the last line has not run yet
+  if (c == '\r' || c == '\n') {
+    console_putc('\n');
+    line[len] = 0;
+    ready = 1;
+  } else if (c == '\b' || c == 0x7F) {
+    if (len > 0) {
+      len--;
+      console_write("\b \b", 3);
+    }
+  } else if (c >= ' ' && len < MONLINE_MAX - 1) {
+    line[len++] = c;
+    console_putc(c);
+  }
+  return 1;
+}
+
+// Run a command line if one is complete (from the scheduler's loop).
+void
+monitor_poll(void)
+{
+  if (!ready)
+    return;
+  run(line);
+  len = 0;
+  ready = 0;
+  if (active)
+    kprintf("vmos> ");
+}
+
+// The monitor takes the keyboard (no VM is left to type to).
+void
+monitor_activate(void)
+{
+  if (active)
+    return;
+  active = 1;
+  kprintf("vmos> ");
+}
+
+void
+monitor_init(int start_active)
+{
+  active = start_active;
+  console_set_input_hook(monitor_input);
+  if (active)
+    kprintf("vmos monitor: type 'help' for the commands\nvmos> ");
+  else
+    kprintf("vmos: input goes to VM %d (%s.%d); Ctrl-] for the monitor\n", focus->id,
+            focus->name, focus->id);
 }

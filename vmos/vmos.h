@@ -1,9 +1,75 @@
 // vmos.h: functions of the VM monitor (vmos/), grouped by the file that defines
-// them. kernel/defs.h is the map of the layer below.
+// them: a map of vmos/. kernel/defs.h is the map of the layer below.
 #ifndef VMOS_VMOS_H
 #define VMOS_VMOS_H
+#include "types.h"
+
+struct vm;
+struct trapframe;
+
+// boot.c
+void        vmos_boot(void);                 // create the VMs the boot line names
+
+// hcall.c
+void        hcall(struct vm *vm);
+
+// irq.c
+void        irq_raise(struct vm *vm, int virq);
+int         irq_deliver(struct vm *vm);
+void        irq_tick(void);
+
+// load.c
+int         load_guest(struct vm *vm, const char *image);
+void        load_list(void);
 
 // monitor.c
-void monitor_run(void) __attribute__((noreturn));
+void        monitor_init(int active);
+void        monitor_poll(void);
+void        monitor_activate(void);
+int         monitor_input(int c);
+
+// reflect.c
+int         reflect(struct vm *vm, int vector, int has_err, u32 err, int reason);
+
+// sched.c
+extern struct vm *current;
+extern uint quantum;
+extern uint world_switches;
+extern uint idle_ticks;
+void        sched_run(void) __attribute__((noreturn));
+void        sched_tick(void);
+void        sched_prefer(struct vm *vm);
+
+// stats.c
+void        stats_list(void);
+void        stats_print(void);
+
+// switcher.c
+void        sw_init(void);
+void        sw_map(pde_t *pgdir);
+void        sw_enter(struct vm *vm);
+int         sw_idt_alloc(void);
+void        sw_idt_set(int idt, int vector, int dpl);
+extern uint cr3_loads;
+
+// vdev_console.c
+void        cons_write(struct vm *vm, const char *buf, uint n);
+void        cons_flush(struct vm *vm);
+void        cons_input(int c);
+void        cons_stopped(struct vm *vm);
+int         cons_read(struct vm *vm, char *buf, uint n);
+extern struct vm *focus;
+
+// vm.c
+struct vm*  vm_alloc(const char *name, u32 mem_size);
+void        vm_discard(struct vm *vm);
+void        vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void        vm_wake(struct vm *vm);
+int         vm_copyin(struct vm *vm, void *dst, u32 gva, u32 n);
+int         vm_copyout(struct vm *vm, u32 gva, const void *src, u32 n);
+int         vm_range_ok(struct vm *vm, u32 gva, u32 n);
+void*       vm_page(struct vm *vm, u32 gva);
+struct vm*  vm_byid(int id);
+const char* vm_state_name(int state);
 
 #endif

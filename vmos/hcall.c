@@ -1,0 +1,208 @@
+// hcall.c: hypercalls, the guest kernel's way to ask the host for privileged
+// work (DESIGN section 6; numbers and arguments in vmos/abi.h). The gate is DPL 1,
+// so only a guest kernel gets here: the same `int $0x82` from one of its
+// processes is a #GP, which sched.c reflects to the guest. Every pointer a guest
+// passes is checked against its memory (vm_copyin/out); a bad call returns an
+// error and is counted, never trusted.
+#include "types.h"
+#include "defs.h"
+#include "mmu.h"
+#include "param.h"
+#include "vmos/abi.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+static int
+hv_console_write(struct vm *vm, struct trapframe *tf)
+{
+  char buf[128];
+  u32 gva = tf->ebx, n = tf->ecx;
+  if (!vm_range_ok(vm, gva, n))
+    return E_FAULT;
+  for (u32 done = 0; done < n; ) {
+    u32 chunk = n - done < sizeof(buf) ? n - done : sizeof(buf);
+    vm_copyin(vm, buf, gva + done, chunk);
+    cons_write(vm, buf, chunk);
+    done += chunk;
+  }
+  return n;
+}
+
+static int
+hv_console_read(struct vm *vm, struct trapframe *tf)
+{
+  char buf[CONS_IN];
+  u32 n = tf->ecx < sizeof(buf) ? tf->ecx : sizeof(buf);
+  if (!vm_range_ok(vm, tf->ebx, n))
+    return E_FAULT;
+  int got = cons_read(vm, buf, n);
+  vm_copyout(vm, tf->ebx, buf, got);
+  return got;
+}
+
+// A trap-table entry reaches the guest's IDT only if its handler lies in the
+// guest's own memory: a hostile guest would otherwise point a gate at host code.
+static int
+hv_set_trap(struct vm *vm, struct trapframe *tf)
+{
+  u32 vector = tf->ebx, handler = tf->ecx, flags = tf->edx;
+  if (vector > 255 || vector == HCALL_VECTOR || (flags & ~(TT_DPL_MASK | TT_TRAPGATE | TT_CLEAR | TT_RING3)))
+    return E_INVAL;
+  // The host owns the timer and the double fault (DESIGN section 7).
+  if (vector == 8 || vector == 2)
+    return E_PERM;
+  if (flags & TT_CLEAR) {
+    vm->traps[vector].handler = 0;
+    sw_idt_set(vm->idt, vector, 0);
+    return 0;
+  }
+  if (!vm_range_ok(vm, handler, 1))
+    return E_FAULT;
+  int dpl = flags & TT_DPL_MASK;
+  if (dpl != 0 && dpl != 1 && dpl != 3)
+    return E_INVAL;
+  // Exceptions and device vectors cannot be raised by int: their gates keep
+  // DPL 0 whatever the guest asks, so no process can fake a fault or an IRQ.
+  if (vector < 32 + 16 && vector != 3 && vector != 4)
+    dpl = 0;
+  vm->traps[vector].handler = handler;
+  vm->traps[vector].flags = flags;
+  sw_idt_set(vm->idt, vector, dpl);
+  return 0;
+}
+
+static int
+hv_stack_switch(struct vm *vm, struct trapframe *tf)
+{
+  if (!vm_range_ok(vm, tf->ebx - 4, 4))
+    return E_FAULT;
+  vm->esp1 = tf->ebx;
+  return 0;
+}
+
+static int
+hv_set_timer(struct vm *vm, struct trapframe *tf)
+{
+  u32 ms = tf->ebx;
+  if (ms > 100000)
+    return E_INVAL;
+  uint period = ms == 0 ? 0 : (ms * HZ + 999) / 1000;   // round up to a whole tick
+  vm->timer_period = period;
+  vm->timer_next = ticks + period;
+  return 0;
+}
+
+static int
+hv_irq_enable(struct vm *vm, struct trapframe *tf)
+{
+  if (vm->shared)
+    vm->shared->vif = 1;
+  return 0;                          // sched.c delivers what is pending on entry
+}
+
+static int
+hv_yield(struct vm *vm, struct trapframe *tf)
+{
+  vm->slice = 0;
+  return 0;
+}
+
+// Block until a virtual interrupt is pending. Setting vif and checking pending
+// happen here, in the host, with real interrupts off: no wakeup can slip in
+// between (the guest could not do this atomically itself).
+static int
+hv_idle(struct vm *vm, struct trapframe *tf)
+{
+  if (vm->shared == 0)
+    return E_INVAL;                  // it could never be woken
+  vm->shared->vif = 1;
+  if (vm->pending == 0)
+    vm->state = VM_BLOCKED;
+  return 0;
+}
+
+static int
+hv_vm_info(struct vm *vm, struct trapframe *tf)
+{
+  struct vm_info info;
+  memset(&info, 0, sizeof(info));
+  info.id = vm->id;
+  safestrcpy(info.name, vm->name, sizeof(info.name));
+  info.mem_base = vm->mem_base;
+  info.mem_size = vm->mem_size;
+  info.host_ticks = ticks;
+  info.host_hz = HZ;
+  info.nvms = nvms;
+  if (vm_copyout(vm, tf->ebx, &info, sizeof(info)) < 0)
+    return E_FAULT;
+  return 0;
+}
+
+static int
+hv_exit(struct vm *vm, struct trapframe *tf)
+{
+  char why[80];
+  why[0] = 0;
+  if (tf->ecx) {                     // the guest's reason, if it reads well
+    u32 n = 0;
+    while (n < sizeof(why) - 1 && vm_copyin(vm, &why[n], tf->ecx + n, 1) == 0 && why[n])
+      n++;
+    why[n] = 0;
+  }
+  vm_stop(vm, "guest exit %d%s%s", tf->ebx, why[0] ? ": " : "", why);
+  return 0;
+}
+
+static int
+hv_set_shared(struct vm *vm, struct trapframe *tf)
+{
+  u32 gva = tf->ebx;
+  if ((gva & (PGSIZE - 1)) || !vm_range_ok(vm, gva, PGSIZE))
+    return E_FAULT;
+  vm->shared = vm_page(vm, gva);
+  memset(vm->shared, 0, sizeof(*vm->shared));
+  vm->shared->pending = vm->pending;
+  return 0;
+}
+
+static int
+hv_set_iret(struct vm *vm, struct trapframe *tf)
+{
+  if (tf->ecx < tf->ebx || !vm_range_ok(vm, tf->ebx, tf->ecx - tf->ebx))
+    return E_FAULT;
+  vm->iret_start = tf->ebx;
+  vm->iret_end = tf->ecx;
+  return 0;
+}
+
+static int (*const hcalls[])(struct vm *, struct trapframe *) = {
+  [HC_CONSOLE_WRITE] hv_console_write,
+  [HC_SET_TRAP] hv_set_trap,
+  [HC_STACK_SWITCH] hv_stack_switch,
+  [HC_SET_TIMER] hv_set_timer,
+  [HC_IRQ_ENABLE] hv_irq_enable,
+  [HC_YIELD] hv_yield,
+  [HC_IDLE] hv_idle,
+  [HC_VM_INFO] hv_vm_info,
+  [HC_EXIT] hv_exit,
+  [HC_SET_SHARED] hv_set_shared,
+  [HC_CONSOLE_READ] hv_console_read,
+  [HC_SET_IRET] hv_set_iret,
+};
+
+// A hypercall from vm's kernel: number in eax, result back in eax.
+void
+hcall(struct vm *vm)
+{
+  struct trapframe *tf = &vm->tf;
+  u32 nr = tf->eax;
+  int r;
+  vm->st.hcalls++;
+  if (nr >= NELEM(hcalls) || hcalls[nr] == 0)
+    r = E_NOSYS;
+  else
+    r = hcalls[nr](vm, tf);
+  if (r < 0)
+    vm->st.bad_hcalls++;
+  tf->eax = r;
+}

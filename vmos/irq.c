@@ -1,0 +1,77 @@
+// irq.c: virtual interrupts. A device event for a VM (a virtual timer tick,
+// input typed to it) marks a bit pending in the VM; irq_deliver turns the lowest
+// pending bit into an interrupt frame on the guest's stack (reflect.c) the next
+// time the VM is entered with its virtual IF set. In route mode (lab 1) every
+// real interrupt enters the host, which finds the owner and schedules it.
+#include "types.h"
+#include "defs.h"
+#include "vmos/abi.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+// Mark virtual interrupt virq pending for vm; a blocked VM becomes runnable.
+static void
+irq_pend(struct vm *vm, int virq)
+{
+  vm->pending |= 1u << virq;
+  if (vm->shared)
+    vm->shared->pending = vm->pending;
+  vm_wake(vm);
+}
+
+// An interrupt of vm's device arrived while some VM (or the host) ran.
+void
+irq_raise(struct vm *vm, int virq)
+{
+  if (vm->state == VM_STOPPED || vm->state == VM_FREE)
+    return;
+  // LAB 1: route a device interrupt to the VM that owns the device.
+  // Afterwards the interrupt must be pending for its owner, an owner that was
+  // blocked waiting for it must be able to run, and in route mode the owner
+  // must be the next VM to get the CPU (two world switches if another VM ran).
+  /* LAB 1: BEGIN */
+  irq_pend(vm, virq);
+  if (vm != current)
+    sched_prefer(vm);
+  /* LAB 1: END */
+}
+
+// Enter the guest's handler for its lowest pending virtual interrupt, if it has
+// its virtual IF set and is not inside its iret sequence. Returns 1 if a frame
+// was built.
+int
+irq_deliver(struct vm *vm)
+{
+  struct vm_shared *sh = vm->shared;
+  if (vm->pending == 0 || sh == 0 || !(sh->vif & 1))
+    return 0;
+  if (vm->tf.eip >= vm->iret_start && vm->tf.eip < vm->iret_end)
+    return 0;                        // it is restoring vif: let it finish
+  int virq = __builtin_ctz(vm->pending);
+  vm->pending &= ~(1u << virq);
+  sh->pending = vm->pending;
+  if (vm->traps[VIRQ_VECTOR(virq)].handler == 0)
+    return 0;                        // nobody listens: dropped
+  if (reflect(vm, VIRQ_VECTOR(virq), 0, 0, R_IRQ) < 0)
+    return 0;
+  if (virq == VIRQ_TIMER)
+    sh->ticks++;
+  vm->st.virqs++;
+  return 1;
+}
+
+// Each host tick: the virtual timers that are due. A tick that finds the last
+// one still pending is merged with it, as a real PIC would.
+void
+irq_tick(void)
+{
+  for (int i = 0; i < nvms; i++) {
+    struct vm *vm = &vms[i];
+    if (vm->timer_period == 0 || vm->state == VM_STOPPED || vm->state == VM_FREE)
+      continue;
+    if ((int)(ticks - vm->timer_next) >= 0) {
+      irq_pend(vm, VIRQ_TIMER);
+      vm->timer_next = ticks + vm->timer_period;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+// load.c: guest images and how they get into a VM. An image is a 32-bit x86 ELF
+// executable, either built into vmos (the Makefile embeds every image in
+// GUEST_IMAGES with `ld -b binary` and generates the table guest_images[]) or
+// handed to QEMU as a multiboot module (-initrd), named by its file name without
+// directory and `.elf`. Every field of the ELF is checked against the image and
+// the VM's memory before anything is copied: an image is untrusted input.
+#include "types.h"
+#include "defs.h"
+#include "mmu.h"
+#include "memlayout.h"
+#include "vmos/elf.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+struct guest_image {
+  const char *name;
+  const char *start, *end;
+};
+extern const struct guest_image guest_images[];   // out/guest_images.c (generated)
+extern const int nguest_images;
+
+// The module's name as the boot line says it: "dir/foo.elf" -> "foo".
+static void
+module_name(const char *path, char *out, int n)
+{
+  const char *base = path;
+  for (const char *p = path; *p && *p != ' '; p++)
+    if (*p == '/')
+      base = p + 1;
+  int len = 0;
+  while (base[len] && base[len] != ' ')
+    len++;
+  if (len > 4 && strncmp(base + len - 4, ".elf", 4) == 0)
+    len -= 4;
+  if (len > n - 1)
+    len = n - 1;
+  memmove(out, base, len);
+  out[len] = 0;
+}
+
+static int
+find_image(const char *name, const char **start, u32 *size)
+{
+  for (int i = 0; i < nguest_images; i++) {
+    if (strcmp(guest_images[i].name, name) == 0) {
+      *start = guest_images[i].start;
+      *size = guest_images[i].end - guest_images[i].start;
+      return 1;
+    }
+  }
+  for (int i = 0; i < nbootmods; i++) {
+    char mname[VMNAME];
+    module_name(bootmods[i].name, mname, sizeof(mname));
+    if (strcmp(mname, name) == 0) {
+      *start = P2V(bootmods[i].start);
+      *size = bootmods[i].end - bootmods[i].start;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+// Print the images a boot line may name.
+void
+load_list(void)
+{
+  kprintf("vmos: guest images:");
+  for (int i = 0; i < nguest_images; i++)
+    kprintf(" %s", guest_images[i].name);
+  for (int i = 0; i < nbootmods; i++) {
+    char mname[VMNAME];
+    module_name(bootmods[i].name, mname, sizeof(mname));
+    kprintf(" %s (module)", mname);
+  }
+  kprintf("\n");
+}
+
+// Check an ELF image; 0 if good, else what is wrong.
+static const char*
+elf_check(const char *img, u32 size, struct vm *vm)
+{
+  const struct elfhdr *eh = (const struct elfhdr *)img;
+  if (size < sizeof(*eh) || eh->magic != ELF_MAGIC)
+    return "not an ELF file";
+  if (eh->class != ELFCLASS32 || eh->data != ELFDATA2LSB || eh->machine != EM_386)
+    return "not a 32-bit little-endian x86 ELF";
+  if (eh->type != ET_EXEC)
+    return "not an ELF executable";
+  if (eh->phentsize != sizeof(struct proghdr) || eh->phnum == 0 || eh->phnum > 64 ||
+      eh->phoff > size || size - eh->phoff < (u32)eh->phnum * sizeof(struct proghdr))
+    return "bad program header table";
+  if (!vm_range_ok(vm, eh->entry, 1))
+    return "entry point outside the VM's memory";
+  const struct proghdr *ph = (const struct proghdr *)(img + eh->phoff);
+  for (int i = 0; i < eh->phnum; i++) {
+    if (ph[i].type != PT_LOAD)
+      continue;
+    if (ph[i].filesz > ph[i].memsz || ph[i].off > size || size - ph[i].off < ph[i].filesz)
+      return "a segment runs past the end of the file";
+    if (!vm_range_ok(vm, ph[i].vaddr, ph[i].memsz))
+      return "a segment lies outside the VM's memory";
+  }
+  return 0;
+}
+
+// Load the named image into vm and set its registers for the first entry.
+// Returns 0, or -1 after printing why.
+int
+load_guest(struct vm *vm, const char *image)
+{
+  const char *img;
+  u32 size;
+  if (!find_image(image, &img, &size)) {
+    kprintf("vmos: VM %d: no guest image named '%s'\n", vm->id, image);
+    load_list();
+    return -1;
+  }
+  const char *err = elf_check(img, size, vm);
+  if (err) {
+    kprintf("vmos: VM %d: image '%s' is not a valid guest: %s\n", vm->id, image, err);
+    return -1;
+  }
+  const struct elfhdr *eh = (const struct elfhdr *)img;
+  const struct proghdr *ph = (const struct proghdr *)(img + eh->phoff);
+  for (int i = 0; i < eh->phnum; i++)
+    if (ph[i].type == PT_LOAD)       // the rest of memsz is already zero
+      vm_copyout(vm, ph[i].vaddr, img + ph[i].off, ph[i].filesz);
+
+  struct trapframe *tf = &vm->tf;
+  memset(tf, 0, sizeof(*tf));
+  tf->cs = SEL_GKCODE;
+  tf->ds = tf->es = tf->fs = tf->gs = tf->ss = SEL_GKDATA;
+  tf->eip = eh->entry;
+  tf->esp = vm->mem_base + vm->mem_size;
+  tf->eax = GUEST_BOOT_MAGIC;
+  tf->eflags = FL_IF | FL_RSVD;    // real interrupts always on in a guest
+  return 0;
+}

@@ -1,0 +1,172 @@
+// sched.c: the host's scheduler and its run loop. VMs are scheduled like
+// processes: round robin over the runnable ones, each for a time slice of
+// `quantum` host ticks (boot line quantum=N). A VM that idles or blocks gives up
+// the rest of its slice. sched_run is the host's main loop: pick a VM, enter it
+// through the switcher, handle whatever brought the CPU back (handle_exit), and
+// again. Lab 1 writes sched_pick and the slice accounting in sched_tick.
+#include "types.h"
+#include "defs.h"
+#include "x86.h"
+#include "mmu.h"
+#include "param.h"
+#include "vmos/abi.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+BOOTOPT(quantum, "quantum", "time slice of a VM in host ticks (default 10)");
+BOOTOPT(stopafter, "stopafter", "after N host ticks print the VM table and counters and power off");
+
+struct vm *current;          // the VM whose time slice is running, 0 when idle
+uint quantum = QUANTUM;
+uint world_switches;         // changes of the VM on the CPU
+uint idle_ticks;             // host ticks with no VM to run
+static struct vm *last;      // the VM that ran last, to count world switches
+static struct vm *preferred; // an interrupt's owner, to run next (irq.c)
+static uint stop_at;         // stopafter: the tick to stop at, 0 = never
+
+// Run vm next: an interrupt for it has arrived (route mode).
+void
+sched_prefer(struct vm *vm)
+{
+  preferred = vm;
+}
+
+// Called on every host timer tick, with interrupts off, whatever was running.
+void
+sched_tick(void)
+{
+  irq_tick();
+  if (current == 0) {
+    idle_ticks++;
+    return;
+  }
+  current->st.cpu_ticks++;
+  // LAB 1: charge the tick to the running VM's time slice.
+  /* LAB 1: BEGIN */
+  if (current->slice > 0)
+    current->slice--;
+  /* LAB 1: END */
+}
+
+// Which VM runs next: 0 if none can.
+static struct vm*
+sched_pick(void)
+{
+  // LAB 1: choose the next VM. An interrupt's owner (preferred) goes first if it
+  // can run; otherwise the current VM keeps the CPU until its slice is used up,
+  // then the runnable VMs take turns in order of their ids (round robin), each
+  // starting with a full slice of `quantum` ticks.
+  /* LAB 1: BEGIN */
+  struct vm *vm = preferred;
+  preferred = 0;
+  if (vm && vm->state == VM_RUNNABLE) {
+    if (vm != current)
+      vm->slice = quantum;
+    return vm;
+  }
+  if (current && current->state == VM_RUNNABLE && current->slice > 0)
+    return current;
+  int start = current ? current->id : 0;     // the index after current's
+  for (int k = 0; k < nvms; k++) {
+    vm = &vms[(start + k) % nvms];
+    if (vm->state == VM_RUNNABLE) {
+      vm->slice = quantum;
+      return vm;
+    }
+  }
+  return 0;
+  /* LAB 1: END */
+}
+
+#define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21)
+
+// The guest trapped into the host: count why and handle it.
+static void
+handle_exit(struct vm *vm)
+{
+  struct trapframe *tf = &vm->tf;
+  int trapno = tf->trapno, cause;
+  vm->st.exits++;
+  if (trapno >= T_IRQ0 && trapno < T_IRQ0 + 16) {
+    // A real interrupt: the host's own driver handles it (the timer ticks,
+    // console input is routed to the VM with focus).
+    cause = trapno == T_IRQ0 + IRQ_TIMER ? X_TIMER : X_IRQ;
+    irq_handle(trapno - T_IRQ0);
+  } else if (trapno == HCALL_VECTOR) {
+    // Only ring 1 passes the DPL1 gate; ring 3 arrives as #GP 0x412 below.
+    cause = X_HCALL;
+    hcall(vm);
+  } else if (trapno == T_PGFLT) {
+    u32 addr = rcr2();
+    cause = X_FAULT;
+    if (!vm_range_ok(vm, addr, 1)) {
+      // The guest reached for memory that is not its own: the host's boundary.
+      vm_stop(vm, "page fault at 0x%x outside its memory (%s in ring %d)", addr,
+              (tf->err & PF_W) ? "write" : "read", tf->cs & 3);
+    } else {
+      if (vm->shared)
+        vm->shared->cr2 = addr;
+      reflect(vm, T_PGFLT, 1, tf->err, R_TRAP);
+    }
+  } else if (trapno < 32) {
+    // A fault of the guest (in its kernel or one of its processes), e.g. a
+    // process's privileged instruction: the guest kernel decides what to do.
+    cause = X_FAULT;
+    int reason = trapno == T_GPFLT && (tf->cs & 3) == 3 ? R_GP_RING3 : R_TRAP;
+    reflect(vm, trapno, HAS_ERR(trapno), tf->err, reason);
+  } else {
+    // An int instruction through a gate the guest opened (its system calls).
+    cause = X_SYSCALL;
+    reflect(vm, trapno, 0, 0, R_TRAP);
+  }
+  if (vm->state == VM_STOPPED)
+    cause = X_FATAL;
+  vm->st.exit_cause[cause]++;
+}
+
+static void
+stop_now(void)
+{
+  kprintf("vmos: stopafter=%u reached\n", stop_at);
+  for (int i = 0; i < nvms; i++)
+    cons_flush(&vms[i]);
+  stats_list();
+  stats_print();
+  debug_exit(DEBUG_EXIT_PASS);
+  poweroff();
+}
+
+void
+sched_run(void)
+{
+  quantum = bootline_uint("quantum", QUANTUM);
+  if (quantum == 0)
+    quantum = 1;
+  stop_at = bootline_uint("stopafter", 0);
+  for (;;) {
+    if (stop_at && ticks >= stop_at)
+      stop_now();
+    monitor_poll();
+    struct vm *vm = sched_pick();
+    current = vm;
+    if (vm == 0) {
+      // Nothing to run: wait for an interrupt. Interrupts are only let in
+      // here (and while a guest runs), so no wakeup is lost between the pick
+      // and the hlt (sti; hlt is atomic).
+      sti();
+      hlt();
+      cli();
+      continue;
+    }
+    if (vm != last) {
+      world_switches++;
+      vm->st.switches_in++;
+      last = vm;
+    }
+    irq_deliver(vm);
+    if (vm->state != VM_RUNNABLE)
+      continue;
+    sw_enter(vm);
+    handle_exit(vm);
+  }
+}

@@ -1,0 +1,50 @@
+// stats.c: the counters, printed. Each event is counted where it happens
+// (sched.c, hcall.c, irq.c, reflect.c, switcher.c) in the VM's struct vmstats
+// or in a host-wide counter; this file only reads them, for the monitor's
+// `list` and `stats` and for `make bench`.
+#include "types.h"
+#include "defs.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+static const char *causes[NEXITCAUSE] = {
+  [X_TIMER] "timer", [X_IRQ] "irq", [X_HCALL] "hcall", [X_SYSCALL] "syscall",
+  [X_FAULT] "fault", [X_FATAL] "fatal",
+};
+
+// One line per VM; CPU share is of all ticks since boot that went to VMs or idle.
+void
+stats_list(void)
+{
+  uint total = idle_ticks;
+  for (int i = 0; i < nvms; i++)
+    total += vms[i].st.cpu_ticks;
+  kprintf("  id name            state      cpu%%   ticks    exits switches\n");
+  for (int i = 0; i < nvms; i++) {
+    struct vm *vm = &vms[i];
+    char tag[VMNAME + 8];
+    ksnprintf(tag, sizeof(tag), "%s.%d", vm->name, vm->id);
+    uint share = total ? vm->st.cpu_ticks * 1000 / total : 0;   // tenths of a percent
+    kprintf("  %2d %-15s %-9s %3u.%u %7u %8u %8u\n", vm->id, tag, vm_state_name(vm->state),
+            share / 10, share % 10, vm->st.cpu_ticks, vm->st.exits, vm->st.switches_in);
+  }
+  kprintf("  idle ticks %u, world switches %u, quantum %u\n", idle_ticks, world_switches, quantum);
+}
+
+void
+stats_print(void)
+{
+  kprintf("host: ticks %u, world switches %u, cr3 loads %u, idle ticks %u\n", ticks,
+          world_switches, cr3_loads, idle_ticks);
+  for (int i = 0; i < nvms; i++) {
+    struct vm *vm = &vms[i];
+    struct vmstats *s = &vm->st;
+    kprintf("VM %d (%s.%d): exits %u:", vm->id, vm->name, vm->id, s->exits);
+    for (int c = 0; c < NEXITCAUSE; c++)
+      kprintf(" %s %u", causes[c], s->exit_cause[c]);
+    kprintf("; hcalls %u (bad %u), virqs %u, reflected %u\n", s->hcalls, s->bad_hcalls,
+            s->virqs, s->reflected);
+    if (vm->state == VM_STOPPED)
+      kprintf("  stopped: %s\n", vm->why);
+  }
+}

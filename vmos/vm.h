@@ -1,0 +1,82 @@
+// vm.h: the virtual machine object: what the host knows about one guest.
+// Owned by vmos/vm.c; read by every other file in vmos/.
+#ifndef VMOS_VM_H
+#define VMOS_VM_H
+#include "types.h"
+#include "trapframe.h"
+#include "vmos/abi.h"
+
+#define MAXVMS     256      // VMs at once (also limited by SW_NIDT guest IDTs)
+#define VMNAME     16
+#define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
+#define CONS_IN    128      // bytes typed to a VM and not yet read
+
+enum vmstate { VM_FREE, VM_RUNNABLE, VM_BLOCKED, VM_PAUSED, VM_STOPPED };
+
+// Why the host was entered while a VM ran: one counter each, per VM.
+enum exitcause {
+  X_TIMER,        // the host's timer (IRQ 0)
+  X_IRQ,          // another device interrupt (console input, disk)
+  X_HCALL,        // a hypercall
+  X_SYSCALL,      // an int instruction of the guest, reflected to it
+  X_FAULT,        // an exception of the guest, reflected to it
+  X_FATAL,        // a trap that stopped the VM
+  NEXITCAUSE
+};
+
+struct vmstats {
+  uint cpu_ticks;            // host ticks during which this VM had the CPU
+  uint exits;                // host entries while it ran
+  uint exit_cause[NEXITCAUSE];
+  uint switches_in;          // world switches to this VM
+  uint hcalls;               // hypercalls made
+  uint bad_hcalls;           // hypercalls refused with an error
+  uint virqs;                // virtual interrupts delivered
+  uint reflected;            // traps reflected to the guest kernel
+};
+
+struct trapentry {          // one entry of the guest's trap table (HC_SET_TRAP)
+  u32 handler;               // guest address; 0 = none
+  u32 flags;                 // TT_*
+};
+
+struct vm {
+  int id;                    // 1.. : index + 1, the N in `[name.N]`
+  char name[VMNAME];
+  enum vmstate state;
+  const char *why;           // why it stopped (static string or vm->whybuf)
+  char whybuf[120];
+
+  // memory: a flat guest sees mem_size bytes at mem_base (FLAT_BASE)
+  u32 mem_base, mem_size;
+  pde_t *pgdir;              // the page directory the guest runs in
+  u32 cr3;                   // its physical address
+
+  struct trapframe tf;       // the guest's registers while it is not running
+  struct trapentry traps[256];
+  u32 esp1;                  // ring-1 stack for traps from ring 3 (HC_STACK_SWITCH)
+  int idt;                   // which guest IDT (SW_IDTS page) it runs with
+
+  // virtual interrupts
+  struct vm_shared *shared;  // the shared page (host's view), 0 until set
+  u32 pending;               // the host's own copy of the pending bits
+  u32 iret_start, iret_end;  // the guest's iret sequence (HC_SET_IRET)
+  uint timer_period;         // virtual timer, in host ticks; 0 = off
+  uint timer_next;           // host tick of the next virtual tick
+
+  // scheduling
+  int slice;                 // host ticks left in its time slice
+
+  // console
+  char out[CONS_LINE];
+  int nout;
+  char in[CONS_IN];
+  uint in_r, in_w;
+
+  struct vmstats st;
+};
+
+extern struct vm vms[MAXVMS];
+extern int nvms;
+
+#endif
