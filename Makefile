@@ -19,7 +19,7 @@ CFLAGS  := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-bu
            -fno-asynchronous-unwind-tables -fno-strict-aliasing -mno-sse -mno-mmx \
            -I. -Ikernel -MD
 ASFLAGS := -m32 -g -I. -Ikernel -MD -Wa,--noexecstack
-LDFLAGS := -m elf_i386 -nostdlib -no-pie -T kernel/kernel.ld
+LDFLAGS := -m elf_i386 -nostdlib -no-pie -z noexecstack -T kernel/kernel.ld
 
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S)
 VMOS_SRCS   := $(wildcard vmos/*.c vmos/*.S)
@@ -33,6 +33,7 @@ OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(filter %.c,$(SRCS))) $(patsubst %.S,$(OU
 # NAME for vmos/load.c.
 GUEST_IMAGES :=
 -include guests/mini/mini.mk
+include guests/bench/bench.mk
 binsym = _binary_$(subst -,_,$(subst /,_,$(subst .,_,$(1))))
 $(OUT)/obj/guests/%.o: $(OUT)/guests/%.elf
 	@mkdir -p $(@D)
@@ -57,10 +58,18 @@ CPUS  ?= 1
 BOOT  ?=
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 GDBINIT ?= .gdbinit
-QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOT)" \
+# VMS="mini mini" and QUANTUM=10 are short for BOOT="vms=mini,mini quantum=10".
+# MODULES="path/g.elf ..." hands guest images to QEMU as multiboot modules.
+comma := ,
+empty :=
+space := $(empty) $(empty)
+BOOTLINE = $(strip $(if $(VMS),vms=$(subst $(space),$(comma),$(strip $(VMS)))) \
+           $(if $(QUANTUM),quantum=$(QUANTUM)) $(BOOT))
+QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \
+           $(if $(MODULES),-initrd "$(subst $(space),$(comma),$(strip $(MODULES)))") \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-.PHONY: all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
+.PHONY: handout all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
 IMAGE := $(OUT)/vmos
 all: $(IMAGE) $(IMAGE).asm $(IMAGE).sym
 
@@ -129,6 +138,12 @@ test: all
 grade: all
 	$(PYTHON) grade/grade.py -j $(JOBS) $(if $(LAB),lab$(LAB))
 
+# make handout LAB=n [HANDOUT=dir]: the student's tree for lab n (tools/handout.sh).
+HANDOUT ?= handout-lab$(LAB)
+handout:
+	@test -n "$(LAB)" || { echo "usage: make handout LAB=n [HANDOUT=dir]"; exit 2; }
+	tools/handout.sh $(LAB) $(HANDOUT)
+
 clean:
 	rm -rf $(OUT) .gdbinit
 
@@ -140,6 +155,7 @@ help:
 	@echo "make gdb         gdb attached to a waiting QEMU, with vmos's symbols"
 	@echo "make test        build and run every test"
 	@echo "make grade       the student-facing grader (LAB=n for one lab)"
+	@echo "make handout LAB=n  write the student tree for lab n (HANDOUT=dir)"
 	@echo "make clean       remove what make built"
 
 

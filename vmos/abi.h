@@ -60,7 +60,10 @@
 #define HC_SET_IRET     12   // ebx=start, ecx=end: the guest's iret sequence
                              //    (no virtual interrupt is injected while eip
                              //    is in [start, end))                 0       1
-#define HC_MAX           12
+#define HC_NULL         13   // -: does nothing (its cost is a hypercall's)  0    1
+#define HC_MARK         14   // ebx=label: the host prints its counters for this
+                             //    VM, tagged with label (benchmarks)  0       1
+#define HC_MAX           14
 
 // Errors (negative results)
 #define E_INVAL  (-1)   // an argument is out of range
