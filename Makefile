@@ -69,7 +69,7 @@ QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \
            $(if $(MODULES),-initrd "$(subst $(space),$(comma),$(strip $(MODULES)))") \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-.PHONY: handout all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
+.PHONY: bench handout all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
 IMAGE := $(OUT)/vmos
 all: $(IMAGE) $(IMAGE).asm $(IMAGE).sym
 
@@ -138,6 +138,10 @@ test: all
 grade: all
 	$(PYTHON) grade/grade.py -j $(JOBS) $(if $(LAB),lab$(LAB))
 
+# make bench: fixed workloads, counted (grade/bench.py); no thresholds anywhere.
+bench: all
+	$(PYTHON) grade/bench.py
+
 # make handout LAB=n [HANDOUT=dir]: the student's tree for lab n (tools/handout.sh).
 HANDOUT ?= handout-lab$(LAB)
 handout:
@@ -155,6 +159,7 @@ help:
 	@echo "make gdb         gdb attached to a waiting QEMU, with vmos's symbols"
 	@echo "make test        build and run every test"
 	@echo "make grade       the student-facing grader (LAB=n for one lab)"
+	@echo "make bench       instruction counts, host events and wall medians per operation"
 	@echo "make handout LAB=n  write the student tree for lab n (HANDOUT=dir)"
 	@echo "make clean       remove what make built"
 

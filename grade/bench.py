@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+# bench.py: `make bench`. Boots two bench guests (guests/bench) and reports, per
+# operation in route mode: instructions (under -icount shift=0, where the guest's
+# rdtsc deltas count retired instructions, the host's included), host events (from
+# the host's HC_MARK lines: host entries, hypercalls, world switches, CR3 loads),
+# and the median of repeated runs without icount (rdtsc cycles: wall time, in which
+# an int, an iret or a CR3 load costs what it really costs under QEMU).
+# No thresholds: it prints, it does not judge.
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IMAGE = os.path.join(ROOT, "out", "vmos")
+OPS = 7000                       # N x BATCHES in guests/bench/bench.c
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+
+
+def boot(icount, timeout=120):
+    cmd = ["qemu-system-i386", "-kernel", IMAGE, "-append", "vms=bench,bench", "-m", "128",
+           "-smp", "1", "-display", "none", "-serial", "stdio", "-monitor", "none",
+           "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if icount:
+        cmd += ICOUNT
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    out = []
+    try:
+        for line in p.stdout:
+            out.append(line)
+            if line.count("bench done") and sum("bench done" in l for l in out) == 2:
+                break
+    finally:
+        p.kill()
+        p.wait()
+    return "".join(out)
+
+
+def results(text):
+    """{(vm, name): per-op} from 'bench: NAME per-op X' lines."""
+    r = {}
+    for m in re.finditer(r"\[bench\.(\d)\] bench: (\S+) per-op ([\d.]+)", text):
+        r[(int(m.group(1)), m.group(2))] = float(m.group(3))
+    return r
+
+
+def marks(text):
+    """{(vm, label): {counter: value}} from the host's mark lines."""
+    r = {}
+    for m in re.finditer(r"vmos: mark (\d+) (\S+): (.*)", text):
+        vals = dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+)", m.group(3)))
+        r[(int(m.group(1)), m.group(2))] = vals
+    return r
+
+
+def delta(mk, vm, what, counter):
+    return mk[(vm, what + "-end")][counter] - mk[(vm, what + "-begin")][counter]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=5, help="runs without icount (median)")
+    args = ap.parse_args()
+    if not os.path.exists(IMAGE):
+        sys.exit("bench: build first (make)")
+
+    text = boot(True)
+    ins, mk = results(text), marks(text)
+    walls = [results(boot(False)) for _ in range(args.runs)]
+    names = [("null-hypercall", "hcall", "null hypercall"),
+             ("reflected-syscall", "syscall", "process system call, reflected (route)"),
+             ("yield-round-trip", "yield", "yield round trip (2 world switches)")]
+    print("vmos bench, route mode, two bench VMs; per operation, VM 1")
+    print("%-40s %12s %8s %8s %9s %6s %12s" % ("operation", "instructions", "entries",
+          "hcalls", "switches", "cr3", "wall cycles"))
+    for key, mark, label in names:
+        if (1, key) not in ins:
+            print("%-40s (missing: see the log)" % label)
+            continue
+        wall = statistics.median(w[(1, key)] for w in walls if (1, key) in w)
+        print("%-40s %12.1f %8.2f %8.2f %9.2f %6.2f %12.0f" % (
+            label, ins[(1, key)], delta(mk, 1, mark, "exits") / OPS,
+            delta(mk, 1, mark, "hcalls") / OPS, delta(mk, 1, mark, "switches") / OPS,
+            delta(mk, 1, mark, "cr3") / OPS, wall))
+    if (1, "yield-round-trip") in ins:
+        rt, nul = ins[(1, "yield-round-trip")], ins[(1, "null-hypercall")]
+        print("%-40s %12.1f   (half a round trip, less one null hypercall)" % (
+            "world switch (derived)", rt / 2 - nul))
+    virqs = delta(mk, 1, "timer", "virqs")
+    if virqs:
+        print("%-40s %12s %8.2f   (%d ticks while idle)" % (
+            "virtual timer tick", "", delta(mk, 1, "timer", "exits") / virqs, virqs))
+    print("instructions: -icount shift=0 (1 per retired instruction, host included); "
+          "wall cycles: median of %d runs without icount" % args.runs)
+
+
+if __name__ == "__main__":
+    main()
