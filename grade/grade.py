@@ -2,7 +2,8 @@
 # grade.py: the grader's command line: `make test` runs every suite in
 # grade/suites.txt, `make grade LAB=n` runs suite labn. A suite is a module
 # grade/NAME.py (or in the directory GRADE_SUITE_PATH names) with @test functions.
-#   python3 grade/grade.py [-j N] [-k WORD] [--results FILE] [--log-dir DIR] [SUITE...]
+#   python3 grade/grade.py [-j N] [-k WORD] [--results FILE] [--log-dir DIR]
+#                          [--timeout SECONDS] [SUITE...]
 import argparse
 import importlib
 import os
@@ -43,6 +44,7 @@ def main():
     ap.add_argument("-v", action="store_true", help="verbose")
     ap.add_argument("--results", help="write Gradescope results.json here")
     ap.add_argument("--log-dir", help="where the logs go (default grade/logs)")
+    ap.add_argument("--timeout", type=float, help="cap every test's deadline (seconds)")
     args = ap.parse_args()
 
     path = os.environ.get("GRADE_SUITE_PATH", HERE)
@@ -58,7 +60,8 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     modules = [importlib.import_module(n) for n in names]
     failed = gradelib.run_suites(modules, jobs=args.j, filter=args.k, log_dir=args.log_dir,
-                                 results_json=args.results, verbose=args.v)
+                                 results_json=args.results, verbose=args.v,
+                                 max_timeout=args.timeout)
     sys.exit(1 if failed else 0)
 
 

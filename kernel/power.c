@@ -39,6 +39,9 @@ poweroff(void)
   // 0xB004 on the i440fx/PIIX4 "pc" machine, 0x604 on q35.
   outw(0xB004, 0x2000);
   outw(0x604, 0x2000);
+  // QEMU acts on the request a moment later: only then say it failed.
+  for (u64 t0 = rdtsc(); rdtsc() - t0 < 2000000000ULL; )
+    asm volatile("pause");
   kprintf("power off did not work; halted\n");
   halt_forever();
 }

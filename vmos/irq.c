@@ -47,7 +47,13 @@ irq_deliver(struct vm *vm)
     return 0;
   if (vm->tf.eip >= vm->iret_start && vm->tf.eip < vm->iret_end)
     return 0;                        // it is restoring vif: let it finish
-  int virq = __builtin_ctz(vm->pending);
+  // Take turns from the last one delivered: a timer that is pending again at
+  // every host entry must not starve the others, as lowest-first would let it.
+  int virq = vm->last_virq;
+  do
+    virq = (virq + 1) % 32;
+  while (!(vm->pending & (1u << virq)));
+  vm->last_virq = virq;
   vm->pending &= ~(1u << virq);
   sh->pending = vm->pending;
   if (vm->traps[VIRQ_VECTOR(virq)].handler == 0)
@@ -56,6 +62,7 @@ irq_deliver(struct vm *vm)
     return 0;
   if (virq == VIRQ_TIMER)
     sh->ticks++;
+
   vm->st.virqs++;
   return 1;
 }

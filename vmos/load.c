@@ -93,8 +93,8 @@ elf_check(const char *img, u32 size, struct vm *vm)
     return "entry point outside the VM's memory";
   const struct proghdr *ph = (const struct proghdr *)(img + eh->phoff);
   for (int i = 0; i < eh->phnum; i++) {
-    if (ph[i].type != PT_LOAD)
-      continue;
+    if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
+      continue;                      // an empty segment loads nothing
     if (ph[i].filesz > ph[i].memsz || ph[i].off > size || size - ph[i].off < ph[i].filesz)
       return "a segment runs past the end of the file";
     if (!vm_range_ok(vm, ph[i].vaddr, ph[i].memsz))
@@ -123,7 +123,7 @@ load_guest(struct vm *vm, const char *image)
   const struct elfhdr *eh = (const struct elfhdr *)img;
   const struct proghdr *ph = (const struct proghdr *)(img + eh->phoff);
   for (int i = 0; i < eh->phnum; i++)
-    if (ph[i].type == PT_LOAD)       // the rest of memsz is already zero
+    if (ph[i].type == PT_LOAD && ph[i].memsz)   // the rest of memsz is already zero
       vm_copyout(vm, ph[i].vaddr, img + ph[i].off, ph[i].filesz);
 
   struct trapframe *tf = &vm->tf;

@@ -60,6 +60,7 @@ struct vm {
   // virtual interrupts
   struct vm_shared *shared;  // the shared page (host's view), 0 until set
   u32 pending;               // the host's own copy of the pending bits
+  int last_virq;             // the last one delivered (they take turns)
   u32 iret_start, iret_end;  // the guest's iret sequence (HC_SET_IRET)
   uint timer_period;         // virtual timer, in host ticks; 0 = off
   uint timer_next;           // host tick of the next virtual tick

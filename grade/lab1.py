@@ -1,0 +1,207 @@
+# lab1.py: lab 1's grader (suite lab1): virtual machines in route mode. The mini
+# guest and its hostile variants (guests/mini) run under the host's scheduler;
+# each test boots its own QEMU and says in its name what it checks.
+import re
+
+from gradelib import test, DEBUG_EXIT_PASS
+
+HOTKEY = "\x1d"          # Ctrl-]: the monitor
+
+
+def boot(t, vms, extra="", mem=128):
+    return t.qemu(append=("vms=%s %s" % (vms, extra)).strip(), mem=mem)
+
+
+def monitor(q, cmd):
+    """Run a monitor command; return the text it printed (up to the next prompt)."""
+    start = len(q.output)
+    q.send(cmd + "\r")
+    q.expect(r"vmos> ")               # printed once the command has run
+    return q.output[start:]
+
+
+def enter_monitor(q):
+    q.send(HOTKEY)
+    q.expect(r"vmos> ")
+
+
+def table(text):
+    """The rows of `list`: {id: (name, state, share, ticks, exits, switches)}."""
+    rows = {}
+    for m in re.finditer(r"^\s+(\d+) (\S+)\s+(\w+)\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$",
+                         text, re.M):
+        rows[int(m.group(1))] = (m.group(2), m.group(3), float(m.group(4)),
+                                 int(m.group(5)), int(m.group(6)), int(m.group(7)))
+    return rows
+
+
+def stopafter(t, vms, ticks, extra=""):
+    q = boot(t, vms, "stopafter=%d %s" % (ticks, extra))
+    q.expect(r"stopafter=%d reached" % ticks)
+    q.expect(r"idle ticks (\d+), world switches (\d+)")
+    status = q.wait_exit()
+    t.check(status == DEBUG_EXIT_PASS, "QEMU exit status %d" % status)
+    return q.output
+
+
+@test("boot: three minis boot, each with its own id and tag", timeout=30)
+def t_three_boot(t):
+    q = boot(t, "mini,mini,mini")
+    for i in (1, 2, 3):
+        q.expect(r"\[mini\.%d\] mini: booted as VM %d \(mini\)" % (i, i))
+
+
+@test("interleave: the three minis' lines interleave, each tagged", timeout=40)
+def t_interleave(t):
+    q = boot(t, "mini,mini,mini")
+    seen = set()
+    while seen != {1, 2, 3}:
+        seen.add(int(q.expect(r"\[mini\.(\d)\] ticker: uptime").group(1)))
+    for line in q.output.splitlines():
+        if re.search(r"(ticker|spin): |hello from task", line):
+            t.check(re.match(r"\[mini\.[123]\] ", line), "untagged guest line: %r" % line)
+
+
+@test("share: each of three CPU-bound minis gets a third of the CPU (+-10%)", timeout=60)
+def t_share(t):
+    out = stopafter(t, "mini,mini,mini", 600)
+    rows = table(out)
+    t.check(sorted(rows) == [1, 2, 3], "list shows VMs %s" % sorted(rows))
+    total = sum(r[3] for r in rows.values())
+    for vid, r in rows.items():
+        share = r[3] / total
+        t.check(abs(share - 1 / 3) <= 0.1 / 3,
+                "VM %d had %d of %d ticks (%.1f%%), expected 33.3%% +- 3.3" %
+                (vid, r[3], total, 100 * share))
+
+
+@test("quantum: world switches follow ticks / quantum", timeout=60)
+def t_quantum(t):
+    res = {}
+    for quantum in (2, 20):
+        out = stopafter(t, "mini,mini,mini", 400, "quantum=%d" % quantum)
+        rows = table(out)
+        res[quantum] = (sum(r[3] for r in rows.values()), sum(r[5] for r in rows.values()))
+    for quantum, (ticks, switches) in res.items():
+        expect = ticks / quantum
+        t.check(0.7 * expect <= switches <= 1.3 * expect + 3,
+                "quantum=%d: %d world switches over %d ticks, expected about %d" %
+                (quantum, switches, ticks, expect))
+
+
+@test("monitor: pause stops a VM's output, resume restarts it", timeout=60)
+def t_pause_resume(t):
+    q = boot(t, "mini,mini,mini")
+    q.expect(r"\[mini\.2\] ticker")
+    enter_monitor(q)
+    t.check("paused VM 2" in monitor(q, "pause 2"), "pause 2 did not say so")
+    t.check(table(monitor(q, "list"))[2][1] == "paused", "list does not show VM 2 paused")
+    q.send(HOTKEY)
+    mark = len(q.output)
+    for _ in range(4):               # others keep printing; VM 2 must not
+        q.expect(r"\[mini\.[13]\] ticker")
+    t.check("[mini.2] ticker" not in q.output[mark:], "VM 2 printed while paused")
+    enter_monitor(q)
+    t.check("resumed VM 2" in monitor(q, "resume 2"), "resume 2 did not say so")
+    q.send(HOTKEY)
+    q.expect(r"\[mini\.2\] ticker")
+
+
+@test("monitor: stop ends a VM, the others run on", timeout=60)
+def t_stop(t):
+    q = boot(t, "mini,mini,mini")
+    q.expect(r"\[mini\.3\] ticker")
+    enter_monitor(q)
+    q.send("stop 3\r")
+    q.expect(r"stopped VM 3 \(mini\.3\): stopped from the monitor")
+    q.expect(r"vmos> ")
+    t.check(table(monitor(q, "list"))[3][1] == "stopped", "list does not show VM 3 stopped")
+    mark = len(q.output)
+    q.send(HOTKEY)
+    q.expect(r"\[mini\.1\] ticker")
+    q.expect(r"\[mini\.2\] ticker")
+    t.check("[mini.3]" not in q.output[mark:], "VM 3 printed after being stopped")
+
+
+@test("focus: typed input reaches the VM with focus only", timeout=40)
+def t_focus(t):
+    q = boot(t, "mini,mini")
+    q.expect(r"\[mini\.2\] mini: booted")
+    enter_monitor(q)
+    t.check("input goes to VM 2" in monitor(q, "focus 2"), "focus 2 did not say so")
+    q.send(HOTKEY)
+    q.expect(r"input goes to VM 2")
+    q.send("hello there\r")
+    q.expect(r"\[mini\.2\] mini: got 'hello there'")
+    t.check("[mini.1] mini: got" not in q.output, "VM 1 got the input too")
+
+
+def hostile(t, variant, reason):
+    q = boot(t, "mini,%s,mini" % variant)
+    m = q.expect(r"vmos: stopped VM 2 \(%s\.2\): (.*)\r?\n" % re.escape(variant))
+    t.check(re.search(reason, m.group(1)), "stopped for '%s', expected /%s/" %
+            (m.group(1), reason))
+    q.expect(r"\[mini\.1\] ticker")        # the others keep running
+    q.expect(r"\[mini\.3\] ticker")
+    return q
+
+
+@test("containment: a guest kernel dividing by zero is stopped, others run", timeout=40)
+def t_kdiv(t):
+    hostile(t, "mini-kdiv", r"divide error \(trap 0.*\) in the guest kernel")
+
+
+@test("containment: a guest writing the switcher region is stopped, others run", timeout=40)
+def t_wswitch(t):
+    hostile(t, "mini-wswitch", r"page fault at 0xffc00000 outside its memory \(write in ring 1\)")
+
+
+@test("containment: a guest idling on a bad stack is stopped, others run", timeout=40)
+def t_badstack(t):
+    hostile(t, "mini-badstack", r"cannot deliver .* guest stack 0x[0-9a-f]+ is outside its memory")
+
+
+@test("hypercalls: bad pointers are refused with E_FAULT and counted", timeout=40)
+def t_badptr(t):
+    q = boot(t, "mini,mini-badptr")
+    q.expect(r"\[mini-badptr\.2\] mini: bad pointer hypercall returned -2 and -2")
+    q.expect(r"\[mini-badptr\.2\] ticker")      # and it runs on
+    enter_monitor(q)
+    m = re.search(r"VM 2 \(mini-badptr\.2\).*hcalls \d+ \(bad (\d+)\)", monitor(q, "stats"))
+    t.check(m and int(m.group(1)) >= 2, "stats does not count the bad hypercalls")
+
+
+@test("containment: a task's cli ends only that task", timeout=40)
+def t_cli(t):
+    q = boot(t, "mini-cli,mini")
+    q.expect(r"\[mini-cli\.1\] cli: about to run cli")
+    q.expect(r"\[mini-cli\.1\] mini: task \d+ \(cli\) killed: general protection")
+    q.expect(r"\[mini-cli\.1\] ticker")
+    q.expect(r"\[mini\.2\] ticker")
+
+
+@test("route: process system calls and timer ticks go through the host", timeout=40)
+def t_route_counts(t):
+    out = stopafter(t, "mini", 200)
+    m = re.search(r"VM 1 \(mini\.1\): exits (\d+):.* syscall (\d+) .*virqs (\d+), reflected (\d+)", out)
+    t.check(m, "no stats line for VM 1")
+    exits, syscalls, virqs, reflected = map(int, m.groups())
+    t.check(syscalls > 0, "no system call of a mini task entered the host")
+    t.check(virqs > 50, "only %d virtual interrupts in 200 ticks" % virqs)
+    t.check(reflected >= syscalls + virqs, "reflected %d < syscalls + virqs" % reflected)
+
+
+@test("boot line: an unknown guest is named and the others boot", timeout=30)
+def t_unknown_guest(t):
+    q = boot(t, "mini,nosuch,mini")
+    q.expect(r"no guest image named 'nosuch'")
+    q.expect(r"\[mini\.1\] mini: booted as VM 1")
+    q.expect(r"\[mini\.2\] mini: booted as VM 2")
+
+
+@test("boot line: too much memory for a VM is refused, the others boot", timeout=30)
+def t_too_big(t):
+    q = boot(t, "mini,mini:900M,mini", mem=64)
+    q.expect(r"not enough memory for VM 2 \(mini\)")
+    q.expect(r"\[mini\.1\] mini: booted")
+    q.expect(r"\[mini\.2\] mini: booted")
