@@ -2,6 +2,7 @@
 # guest and its hostile variants (guests/mini) run under the host's scheduler;
 # each test boots its own QEMU and says in its name what it checks.
 import re
+import shutil
 
 from gradelib import test, DEBUG_EXIT_PASS
 
@@ -156,6 +157,11 @@ def t_wswitch(t):
     hostile(t, "mini-wswitch", r"page fault at 0xffc00000 outside its memory \(write in ring 1\)")
 
 
+@test("isolation: a guest reading host memory is stopped, others run", timeout=40)
+def t_rhost(t):
+    hostile(t, "mini-rhost", r"page fault at 0xc0100000 outside its memory \(read in ring 1\)")
+
+
 @test("containment: a guest idling on a bad stack is stopped, others run", timeout=40)
 def t_badstack(t):
     hostile(t, "mini-badstack", r"cannot deliver .* guest stack 0x[0-9a-f]+ is outside its memory")
@@ -199,9 +205,60 @@ def t_unknown_guest(t):
     q.expect(r"\[mini\.2\] mini: booted as VM 2")
 
 
+@test("boot line: a module that is not an ELF image is refused, the others boot", timeout=30)
+def t_bad_module(t):
+    path = t.log_dir + "/junk.elf"
+    with open(path, "w") as f:
+        f.write("this is not an ELF file\n" * 10)
+    q = t.qemu(append="vms=mini,junk,mini", extra=["-initrd", path])
+    q.expect(r"image 'junk' is not a valid guest: not an ELF file")
+    q.expect(r"\[mini\.1\] mini: booted as VM 1")
+    q.expect(r"\[mini\.2\] mini: booted as VM 2")
+
+
+@test("boot line: a guest image handed over as a module (-initrd) boots", timeout=30)
+def t_module(t):
+    path = t.log_dir + "/myguest.elf"
+    shutil.copy("out/guests/mini.elf", path)
+    q = t.qemu(append="vms=myguest,mini", extra=["-initrd", path])
+    q.expect(r"\[myguest\.1\] mini: booted as VM 1 \(myguest\)")
+    q.expect(r"\[mini\.2\] mini: booted as VM 2 \(mini\)")
+
+
 @test("boot line: too much memory for a VM is refused, the others boot", timeout=30)
 def t_too_big(t):
     q = boot(t, "mini,mini:900M,mini", mem=64)
     q.expect(r"not enough memory for VM 2 \(mini\)")
     q.expect(r"\[mini\.1\] mini: booted")
     q.expect(r"\[mini\.2\] mini: booted")
+
+
+@test("make: VMS and QUANTUM become the boot line", timeout=30)
+def t_make_vars(t):
+    p = t.spawn(["make", "-n", "qemu-nox", 'VMS=mini mini-cli mini', "QUANTUM=5"])
+    p.wait_exit()
+    t.check('-append "vms=mini,mini-cli,mini quantum=5"' in p.output,
+            "make -n qemu-nox printed:\n" + p.output)
+
+
+@test("bench: make bench counts events per operation in route mode", timeout=120)
+def t_bench(t):
+    p = t.spawn(["python3", "grade/bench.py", "--runs", "1"])
+    t.check(p.wait_exit() == 0, "bench.py failed")
+    rows = {}
+    for m in re.finditer(r"^(null hypercall|process system call, reflected \(route\)|"
+                         r"yield round trip \(2 world switches\))\s+([\d.]+)\s+([\d.]+)\s+"
+                         r"([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)", p.output, re.M):
+        rows[m.group(1)] = [float(x) for x in m.groups()[1:]]
+    t.check(len(rows) == 3, "bench rows missing:\n" + p.output)
+    ins, entries, hcalls, switches, cr3, wall = rows["null hypercall"]
+    t.check(ins > 0 and wall > 0, "no measurement for the null hypercall")
+    # Counted events, exact by construction of route mode (no timing involved):
+    t.check(entries == 1.0 and hcalls == 1.0 and switches == 0.0 and cr3 == 2.0,
+            "a null hypercall should be 1 host entry, 2 CR3 loads: %s" % rows["null hypercall"])
+    sc = rows["process system call, reflected (route)"]
+    t.check(sc[1] == 1.0 and sc[2] == 0.0, "a reflected system call should be 1 host entry, "
+            "no hypercall: %s" % sc)
+    t.check(rows["yield round trip (2 world switches)"][3] == 2.0,
+            "a yield round trip should be 2 world switches")
+    t.check(re.search(r"virtual timer tick\s+([\d.]+)", p.output), "no timer row")

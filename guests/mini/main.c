@@ -27,6 +27,9 @@ misbehave(void)
 #elif defined(MINI_WSWITCH)
   kprintf("mini: writing the switcher region\n");
   *(volatile uint *)ABI_SWITCHER_BASE = 1;
+#elif defined(MINI_RHOST)
+  kprintf("mini: reading host memory at 0xc0100000\n");
+  kprintf("mini: read 0x%x (wrong)\n", *(volatile uint *)0xC0100000);
 #elif defined(MINI_BADPTR)
   int r1 = hcall2(HC_CONSOLE_WRITE, 0xC0100000, 16);
   int r2 = hcall2(HC_CONSOLE_WRITE, memtop() - 8, 16);
