@@ -3,11 +3,10 @@
 # gdb. Run with `python3 grade/grade.py host` (part of `make test`).
 import os
 import re
-import socket
 import struct
 import subprocess
 
-from gradelib import test, DEBUG_EXIT_PASS, DEBUG_EXIT_FAIL, REPO_ROOT
+from gradelib import test, free_port, DEBUG_EXIT_PASS, DEBUG_EXIT_FAIL, REPO_ROOT
 
 IMAGE = os.path.join(REPO_ROOT, "out", "vmos")
 NOVMS = "vms=none"          # boot the host alone: the monitor gets the keyboard
@@ -243,14 +242,6 @@ def t_mon_reboot(t):
 
 
 # ---- gdb ----
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 @test("gdb: make qemu-nox-gdb + gdb stop at main with a backtrace", timeout=60)
 def t_gdb(t):
