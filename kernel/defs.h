@@ -75,6 +75,7 @@ u32         mem_init(u32 magic, struct mb_info *mbi, char *cmdline, int cmdline_
 
 // paging.c
 void        paging_init(u32 memtop);
+pte_t*      pt_walk(pde_t *pgdir, u32 va, int create);
 pte_t*      host_pte(u32 va, int create);
 void        host_map(u32 va, u32 pa, u32 perm);
 extern pde_t *host_pgdir;

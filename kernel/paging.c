@@ -12,23 +12,33 @@
 pde_t *host_pgdir;
 extern char data[];               // start of writable data (kernel.ld)
 
-// The page-table entry for va in the host's page directory; with create,
-// allocate the page table if there is none.
+// The page-table entry for va in page directory pgdir (a direct-map
+// address); with create, allocate a missing page table. 0 if there is none (or
+// no memory for one). Used for the host's directory and vmos's directories.
 pte_t*
-host_pte(u32 va, int create)
+pt_walk(pde_t *pgdir, u32 va, int create)
 {
-  pde_t *pde = &host_pgdir[PDX(va)];
+  pde_t *pde = &pgdir[PDX(va)];
   if (!(*pde & PTE_P)) {
     if (!create)
       return 0;
     pte_t *pt = kalloc();
     if (pt == 0)
-      panic("host_pte: out of memory for page tables");
+      return 0;
     // Directory entries allow everything; the page-table entries decide.
     *pde = V2P(pt) | PTE_P | PTE_W | PTE_U;
   }
   pte_t *pt = P2V(PTE_ADDR(*pde));
   return &pt[PTX(va)];
+}
+
+pte_t*
+host_pte(u32 va, int create)
+{
+  pte_t *pte = pt_walk(host_pgdir, va, create);
+  if (pte == 0 && create)
+    panic("host_pte: out of memory for page tables");
+  return pte;
 }
 
 void

@@ -63,7 +63,12 @@
 #define HC_NULL         13   // -: does nothing (its cost is a hypercall's)  0    1
 #define HC_MARK         14   // ebx=label: the host prints its counters for this
                              //    VM, tagged with label (benchmarks)  0       1
-#define HC_MAX           14
+#define HC_SET_PGDIR    15   // ebx=guest-physical address of a page directory:
+                             //    the paged guest's CR3 load           0       4
+#define HC_FLUSH_TLB    16   // -: forget all translations (after changing
+                             //    the current page tables)             0       4
+#define HC_INVLPG       17   // ebx=address: forget its translation    0       4
+#define HC_MAX           17
 
 // Errors (negative results)
 #define E_INVAL  (-1)   // an argument is out of range
@@ -129,11 +134,24 @@ struct vm_info {
 #define FLAT_BASE  0x40000000u
 #define FLAT_USER  0x40100000u
 
+// ---- Paged guests (xv6a): the guest does the paging, the host shadows it ----
+// A guest whose image is linked at or above GUEST_KERNBASE keeps page tables of
+// its own, in guest-physical memory (0 .. mem_size). Its PT_LOAD segments are
+// loaded at their physical addresses (p_paddr). Until its first HC_SET_PGDIR it
+// runs with the boot mapping: GUEST_KERNBASE + pa -> pa for all its memory, all
+// supervisor. Its page-table entries must point inside its memory and map
+// nothing at or above ABI_SWITCHER_BASE; an entry that does stops the VM.
+// Like a TLB, the host's translations may stay stale until HC_INVLPG,
+// HC_FLUSH_TLB or HC_SET_PGDIR.
+#define GUEST_KERNBASE 0x80000000u
+
 // ---- Entering a guest ----
-// The host loads the guest's ELF image (PT_LOAD segments at their virtual
-// addresses) and enters e_entry in ring 1 with cs=SEL_GKCODE, ds=es=ss=SEL_GKDATA,
-// esp = the top of the VM's memory, eax = GUEST_BOOT_MAGIC, the virtual IF clear
-// and no shared page yet.
+// The host loads the guest's ELF image (a flat guest's PT_LOAD segments at their
+// virtual addresses, a paged guest's at their physical ones) and enters e_entry
+// in ring 1 (a paged guest's e_entry below GUEST_KERNBASE is taken as physical:
+// GUEST_KERNBASE is added) with cs=SEL_GKCODE, ds=es=ss=SEL_GKDATA, esp = the top
+// of the VM's memory (as the guest sees it), eax = GUEST_BOOT_MAGIC, ebx = the
+// memory size in bytes, the virtual IF clear and no shared page yet.
 #define GUEST_BOOT_MAGIC 0x564D4F53u   // "VMOS"
 
 #endif

@@ -74,6 +74,7 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
 static int
 hv_stack_switch(struct vm *vm, struct trapframe *tf)
 {
+  // Checked now against the current mappings; delivery checks again.
   if (!vm_range_ok(vm, tf->ebx - 4, 4))
     return E_FAULT;
   vm->esp1 = tf->ebx;
@@ -157,9 +158,11 @@ static int
 hv_set_shared(struct vm *vm, struct trapframe *tf)
 {
   u32 gva = tf->ebx;
-  if ((gva & (PGSIZE - 1)) || !vm_range_ok(vm, gva, PGSIZE))
+  if (gva & (PGSIZE - 1))
     return E_FAULT;
   vm->shared = vm_page(vm, gva);
+  if (vm->shared == 0)
+    return E_FAULT;
   memset(vm->shared, 0, sizeof(*vm->shared));
   vm->shared->pending = vm->pending;
   return 0;
@@ -199,6 +202,38 @@ hv_mark(struct vm *vm, struct trapframe *tf)
   return 0;
 }
 
+// The paged guest's CR3 load: its next accesses go through the new tables.
+static int
+hv_set_pgdir(struct vm *vm, struct trapframe *tf)
+{
+  if (!vm->paged)
+    return E_INVAL;
+  if ((tf->ebx & (PGSIZE - 1)) || tf->ebx >= vm->mem_size)
+    return E_FAULT;
+  vm->gcr3 = tf->ebx;
+  vm->st.pgdir_loads++;
+  shadow_flush(vm);
+  return 0;
+}
+
+static int
+hv_flush_tlb(struct vm *vm, struct trapframe *tf)
+{
+  if (!vm->paged)
+    return E_INVAL;
+  shadow_flush(vm);
+  return 0;
+}
+
+static int
+hv_invlpg(struct vm *vm, struct trapframe *tf)
+{
+  if (!vm->paged)
+    return E_INVAL;
+  shadow_invlpg(vm, tf->ebx);
+  return 0;
+}
+
 static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_CONSOLE_WRITE] hv_console_write,
   [HC_SET_TRAP] hv_set_trap,
@@ -214,6 +249,9 @@ static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_SET_IRET] hv_set_iret,
   [HC_NULL] hv_null,
   [HC_MARK] hv_mark,
+  [HC_SET_PGDIR] hv_set_pgdir,
+  [HC_FLUSH_TLB] hv_flush_tlb,
+  [HC_INVLPG] hv_invlpg,
 };
 
 // A hypercall from vm's kernel: number in eax, result back in eax.

@@ -3,7 +3,10 @@
 // GUEST_IMAGES with `ld -b binary` and generates the table guest_images[]) or
 // handed to QEMU as a multiboot module (-initrd), named by its file name without
 // directory and `.elf`. Every field of the ELF is checked against the image and
-// the VM's memory before anything is copied: an image is untrusted input.
+// the VM's memory before anything is copied: an image is untrusted input. The
+// image also says what kind of guest it is: linked at FLAT_BASE, a flat guest
+// (the host maps its memory); linked at or above GUEST_KERNBASE, a paged guest
+// (its own page tables, shadowed: shadow.c).
 #include "types.h"
 #include "defs.h"
 #include "mmu.h"
@@ -75,7 +78,16 @@ load_list(void)
   kprintf("\n");
 }
 
-// Check an ELF image; 0 if good, else what is wrong.
+// Where a segment goes in guest-physical memory: a flat guest's is linked at
+// FLAT_BASE + its physical address, a paged guest's says so in p_paddr.
+static u32
+seg_gpa(struct vm *vm, const struct proghdr *ph)
+{
+  return vm->paged ? ph->paddr : ph->vaddr - FLAT_BASE;
+}
+
+// Check an ELF image and decide what kind of guest it is (vm->paged); 0 if
+// good, else what is wrong.
 static const char*
 elf_check(const char *img, u32 size, struct vm *vm)
 {
@@ -89,17 +101,29 @@ elf_check(const char *img, u32 size, struct vm *vm)
   if (eh->phentsize != sizeof(struct proghdr) || eh->phnum == 0 || eh->phnum > 64 ||
       eh->phoff > size || size - eh->phoff < (u32)eh->phnum * sizeof(struct proghdr))
     return "bad program header table";
-  if (!vm_range_ok(vm, eh->entry, 1))
-    return "entry point outside the VM's memory";
   const struct proghdr *ph = (const struct proghdr *)(img + eh->phoff);
+  vm->paged = -1;
   for (int i = 0; i < eh->phnum; i++) {
     if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
       continue;                      // an empty segment loads nothing
+    int paged = ph[i].vaddr >= GUEST_KERNBASE;
+    if (vm->paged >= 0 && paged != vm->paged)
+      return "segments both below and above GUEST_KERNBASE";
+    vm->paged = paged;
     if (ph[i].filesz > ph[i].memsz || ph[i].off > size || size - ph[i].off < ph[i].filesz)
       return "a segment runs past the end of the file";
-    if (!vm_range_ok(vm, ph[i].vaddr, ph[i].memsz))
+    u32 gpa = seg_gpa(vm, &ph[i]);
+    if (gpa >= vm->mem_size || ph[i].memsz > vm->mem_size - gpa)
       return "a segment lies outside the VM's memory";
   }
+  if (vm->paged < 0)
+    return "nothing to load";
+  u32 entry = eh->entry;
+  if (vm->paged && entry < GUEST_KERNBASE)
+    entry += GUEST_KERNBASE;         // a multiboot kernel's entry is physical
+  u32 entry_gpa = vm->paged ? entry - GUEST_KERNBASE : entry - FLAT_BASE;
+  if (entry_gpa >= vm->mem_size)
+    return "entry point outside the VM's memory";
   return 0;
 }
 
@@ -122,17 +146,35 @@ load_guest(struct vm *vm, const char *image)
   }
   const struct elfhdr *eh = (const struct elfhdr *)img;
   const struct proghdr *ph = (const struct proghdr *)(img + eh->phoff);
-  for (int i = 0; i < eh->phnum; i++)
-    if (ph[i].type == PT_LOAD && ph[i].memsz)   // the rest of memsz is already zero
-      vm_copyout(vm, ph[i].vaddr, img + ph[i].off, ph[i].filesz);
+  for (int i = 0; i < eh->phnum; i++) {
+    if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
+      continue;                      // the rest of memsz is already zero
+    for (u32 off = 0; off < ph[i].filesz; ) {
+      u32 gpa = seg_gpa(vm, &ph[i]) + off;
+      u32 n = PGSIZE - (gpa & (PGSIZE - 1));
+      if (n > ph[i].filesz - off)
+        n = ph[i].filesz - off;
+      memmove((char *)vm_gpa_page(vm, PGROUNDDOWN(gpa)) + (gpa & (PGSIZE - 1)),
+              img + ph[i].off + off, n);
+      off += n;
+    }
+  }
+  if (vm->paged) {
+    vm->mem_base = GUEST_KERNBASE;   // its boot mapping
+    vm->gcr3 = GCR3_BOOT;
+  } else if (vm_make_flat(vm) < 0) {
+    kprintf("vmos: VM %d: no memory for its page tables\n", vm->id);
+    return -1;
+  }
 
   struct trapframe *tf = &vm->tf;
   memset(tf, 0, sizeof(*tf));
   tf->cs = SEL_GKCODE;
   tf->ds = tf->es = tf->fs = tf->gs = tf->ss = SEL_GKDATA;
-  tf->eip = eh->entry;
+  tf->eip = vm->paged && eh->entry < GUEST_KERNBASE ? eh->entry + GUEST_KERNBASE : eh->entry;
   tf->esp = vm->mem_base + vm->mem_size;
   tf->eax = GUEST_BOOT_MAGIC;
+  tf->ebx = vm->mem_size;
   tf->eflags = FL_IF | FL_RSVD;    // real interrupts always on in a guest
   return 0;
 }

@@ -96,6 +96,16 @@ handle_exit(struct vm *vm)
     // Only ring 1 passes the DPL1 gate; ring 3 arrives as #GP 0x412 below.
     cause = X_HCALL;
     hcall(vm);
+  } else if (trapno == T_PGFLT && vm->paged) {
+    // Shadow paging: most faults are the host's business, not the guest's.
+    u32 addr = rcr2();
+    int r = shadow_fault(vm, addr, tf->err);
+    cause = r > 0 ? X_HIDDEN : X_FAULT;
+    if (r == 0) {
+      if (vm->shared)
+        vm->shared->cr2 = addr;
+      reflect(vm, T_PGFLT, 1, tf->err, R_TRAP);
+    }
   } else if (trapno == T_PGFLT) {
     u32 addr = rcr2();
     cause = X_FAULT;

@@ -44,6 +44,9 @@ stats_print(void)
       kprintf(" %s %u", causes[c], s->exit_cause[c]);
     kprintf("; hcalls %u (bad %u), virqs %u, reflected %u\n", s->hcalls, s->bad_hcalls,
             s->virqs, s->reflected);
+    if (vm->paged)
+      kprintf("  shadow: hidden faults %u, pgdir loads %u, flushes %u, refused ptes %u\n",
+              s->hidden_faults, s->pgdir_loads, s->shadow_flushes, s->refused_ptes);
     if (vm->state == VM_STOPPED)
       kprintf("  stopped: %s\n", vm->why);
   }

@@ -1,10 +1,12 @@
 // vm.c: virtual machine objects and their memory.
-// A VM's memory is machine pages from kalloc, mapped by the host into the VM's
-// own page directory at mem_base (FLAT_BASE for a flat guest like mini): pages
-// below FLAT_USER supervisor (the guest kernel's), the rest user. The switcher
-// region is mapped too; nothing else, so a guest can reach no host memory.
-// Everything the host reads or writes in guest memory goes through
-// vm_copyin/vm_copyout, which check the range first.
+// A VM's memory is machine pages from kalloc, known to the host by
+// guest-physical address in vm->pmap (a page directory indexed by guest-physical
+// address, never loaded into CR3). What the CPU runs the guest with is
+// vm->pgdir: for a flat guest (mini) a fixed map of its memory at FLAT_BASE, for
+// a paged guest (xv6a) the shadow of its own page tables (shadow.c). The
+// switcher region is mapped too; nothing else, so a guest reaches no host
+// memory. Everything the host reads or writes in guest memory goes through
+// vm_copyin/vm_copyout, which translate and check every page.
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
@@ -35,41 +37,41 @@ vm_byid(int id)
   return &vms[id - 1];
 }
 
-// The page-table entry of gva in the VM's page directory, creating page tables
-// on the way if asked.
-static pte_t*
-vm_pte(struct vm *vm, u32 gva, int create)
+// Free every page table of a page directory (not the switcher's, which is
+// shared) and, with pages, the pages they map.
+void
+pd_free_tables(pde_t *pd, int pages)
 {
-  pde_t *pde = &vm->pgdir[PDX(gva)];
-  if (!(*pde & PTE_P)) {
-    if (!create)
-      return 0;
-    pte_t *pt = kalloc();
-    if (pt == 0)
-      return 0;
-    *pde = V2P(pt) | PTE_P | PTE_W | PTE_U;
+  for (int i = 0; i < NPDENTRIES; i++) {
+    if (i == PDX(SWITCHER_BASE) || !(pd[i] & PTE_P))
+      continue;
+    pte_t *pt = P2V(PTE_ADDR(pd[i]));
+    for (int j = 0; pages && j < NPTENTRIES; j++)
+      if (pt[j] & PTE_P)
+        kfree(P2V(PTE_ADDR(pt[j])));
+    kfree(pt);
+    pd[i] = 0;
   }
-  return (pte_t *)P2V(PTE_ADDR(*pde)) + PTX(gva);
 }
 
 static void
 vm_free_memory(struct vm *vm)
 {
-  if (vm->pgdir == 0)
-    return;
-  for (u32 va = vm->mem_base; va < vm->mem_base + vm->mem_size; va += PGSIZE) {
-    pte_t *pte = vm_pte(vm, va, 0);
-    if (pte && (*pte & PTE_P))
-      kfree(P2V(PTE_ADDR(*pte)));
+  if (vm->pmap) {
+    pd_free_tables(vm->pmap, 1);      // the VM's memory itself
+    kfree(vm->pmap);
+    vm->pmap = 0;
   }
-  for (int i = 0; i < NPDENTRIES; i++)
-    if (i != PDX(SWITCHER_BASE) && (vm->pgdir[i] & PTE_P))
-      kfree(P2V(PTE_ADDR(vm->pgdir[i])));
-  kfree(vm->pgdir);
-  vm->pgdir = 0;
+  if (vm->pgdir) {
+    pd_free_tables(vm->pgdir, 0);     // a flat guest's tables, or the shadow's
+    kfree(vm->pgdir);
+    vm->pgdir = 0;
+  }
 }
 
 // A new VM with mem_size bytes of zeroed memory, or 0 (and why, printed).
+// Its memory is known to the host by guest-physical address (vm->pmap); how the
+// guest sees it is decided when its image is loaded (vm_make_flat or shadow).
 struct vm*
 vm_alloc(const char *name, u32 mem_size)
 {
@@ -81,22 +83,21 @@ vm_alloc(const char *name, u32 mem_size)
   memset(vm, 0, sizeof(*vm));
   vm->id = nvms + 1;
   safestrcpy(vm->name, name, sizeof(vm->name));
-  vm->mem_base = FLAT_BASE;
   vm->mem_size = PGROUNDUP(mem_size);
   vm->idt = sw_idt_alloc();
+  vm->pmap = kalloc();
   vm->pgdir = kalloc();
-  if (vm->idt < 0 || vm->pgdir == 0)
+  if (vm->idt < 0 || vm->pmap == 0 || vm->pgdir == 0)
     goto nomem;
-  for (u32 off = 0; off < vm->mem_size; off += PGSIZE) {
-    u32 va = vm->mem_base + off;
-    pte_t *pte = vm_pte(vm, va, 1);
+  for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
+    pte_t *pte = pt_walk(vm->pmap, gpa, 1);
     void *page = kalloc();
     if (pte == 0 || page == 0) {
       if (page)
         kfree(page);
       goto nomem;
     }
-    *pte = V2P(page) | PTE_P | PTE_W | (va >= FLAT_USER ? PTE_U : 0);
+    *pte = V2P(page) | PTE_P | PTE_W;
   }
   sw_map(vm->pgdir);
   vm->cr3 = V2P(vm->pgdir);
@@ -108,6 +109,32 @@ nomem:
   kprintf("vmos: not enough memory for VM %d (%s): %u KiB asked, %u KiB free\n",
           vm->id, name, mem_size / 1024, kalloc_free_pages() * 4);
   vm_free_memory(vm);
+  return 0;
+}
+
+// The machine page (direct-map address) behind guest-physical gpa, or 0.
+void*
+vm_gpa_page(struct vm *vm, u32 gpa)
+{
+  if (gpa >= vm->mem_size || vm->pmap == 0)
+    return 0;
+  pte_t *pte = pt_walk(vm->pmap, gpa, 0);
+  return (pte && (*pte & PTE_P)) ? P2V(PTE_ADDR(*pte)) : 0;
+}
+
+// A flat guest (like mini) has no page tables: the host maps its memory once, at
+// FLAT_BASE, the kernel's pages supervisor and from FLAT_USER up user pages.
+int
+vm_make_flat(struct vm *vm)
+{
+  vm->mem_base = FLAT_BASE;
+  for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
+    u32 va = FLAT_BASE + gpa;
+    pte_t *pte = pt_walk(vm->pgdir, va, 1);
+    if (pte == 0)
+      return -1;
+    *pte = V2P(vm_gpa_page(vm, gpa)) | PTE_P | PTE_W | (va >= FLAT_USER ? PTE_U : 0);
+  }
   return 0;
 }
 
@@ -149,33 +176,61 @@ vm_wake(struct vm *vm)
     vm->state = VM_RUNNABLE;
 }
 
-// Is [gva, gva+n) inside the VM's memory? (Guards against wrap-around too.)
+// Where guest address gva leads: the guest-physical address, or -1 if the
+// guest's own view maps nothing there (or something outside its memory).
+// write: the access is a write. Flat guests: their fixed window at FLAT_BASE;
+// paged guests: their page tables, as the guest kernel would see them (shadow.c).
+static int
+translate(struct vm *vm, u32 gva, int write, u32 *gpa)
+{
+  if (vm->pmap == 0)
+    return -1;
+  if (!vm->paged) {
+    if (gva - FLAT_BASE >= vm->mem_size)
+      return -1;
+    *gpa = gva - FLAT_BASE;
+    return 0;
+  }
+  return shadow_translate(vm, gva, write, gpa);
+}
+
+// Is every byte of [gva, gva+n) mapped to the VM's memory? (n > 0 or not.)
 int
 vm_range_ok(struct vm *vm, u32 gva, u32 n)
 {
-  return gva >= vm->mem_base && n <= vm->mem_size &&
-         gva - vm->mem_base <= vm->mem_size - n;
+  u32 gpa;
+  if (n > 0 && gva + n - 1 < gva)
+    return 0;                        // wraps around
+  for (u32 va = PGROUNDDOWN(gva); n > 0 && va <= gva + n - 1; va += PGSIZE) {
+    if (translate(vm, va, 0, &gpa) < 0)
+      return 0;
+    if (va == PGROUNDDOWN(gva + n - 1))
+      break;
+  }
+  return n > 0 || translate(vm, gva, 0, &gpa) == 0;
 }
 
-// The host's address of the guest page holding gva (which must be in range).
+// The host's address of the guest page holding gva, or 0.
 void*
 vm_page(struct vm *vm, u32 gva)
 {
-  pte_t *pte = vm_pte(vm, PGROUNDDOWN(gva), 0);
-  if (pte == 0 || !(*pte & PTE_P))
-    panic("vm_page: VM %d has no page at 0x%x", vm->id, gva);
-  return P2V(PTE_ADDR(*pte));
+  u32 gpa;
+  if (translate(vm, gva, 0, &gpa) < 0)
+    return 0;
+  return vm_gpa_page(vm, PGROUNDDOWN(gpa));
 }
 
 static int
 vm_copy(struct vm *vm, u32 gva, char *host, u32 n, int out)
 {
-  if (vm->pgdir == 0 || !vm_range_ok(vm, gva, n))
+  if (n > 0 && gva + n - 1 < gva)
     return -1;
   while (n > 0) {
-    u32 off = gva & (PGSIZE - 1);
+    u32 gpa, off = gva & (PGSIZE - 1);
     u32 chunk = PGSIZE - off < n ? PGSIZE - off : n;
-    char *p = (char *)vm_page(vm, gva) + off;
+    if (translate(vm, gva, out, &gpa) < 0)
+      return -1;
+    char *p = (char *)vm_gpa_page(vm, PGROUNDDOWN(gpa)) + off;
     if (out)
       memmove(p, host, chunk);
     else
@@ -187,8 +242,8 @@ vm_copy(struct vm *vm, u32 gva, char *host, u32 n, int out)
   return 0;
 }
 
-// Copy n bytes from guest address gva into the host; -1 if any byte lies
-// outside the VM's memory (nothing is copied then).
+// Copy n bytes from guest address gva into the host; -1 if any byte is not
+// mapped to the VM's memory (then part of it may have been copied).
 int
 vm_copyin(struct vm *vm, void *dst, u32 gva, u32 n)
 {

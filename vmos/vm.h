@@ -11,6 +11,8 @@
 #define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
 #define CONS_IN    128      // bytes typed to a VM and not yet read
 
+#define GCR3_BOOT 1        // not page aligned: no guest page directory yet
+
 enum vmstate { VM_FREE, VM_RUNNABLE, VM_BLOCKED, VM_PAUSED, VM_STOPPED };
 
 // Why the host was entered while a VM ran: one counter each, per VM.
@@ -21,6 +23,7 @@ enum exitcause {
   X_SYSCALL,      // an int instruction of the guest, reflected to it
   X_FAULT,        // an exception of the guest, reflected to it
   X_FATAL,        // a trap that stopped the VM
+  X_HIDDEN,       // a page fault the host's shadow answered (the guest never knew)
   NEXITCAUSE
 };
 
@@ -33,6 +36,10 @@ struct vmstats {
   uint bad_hcalls;           // hypercalls refused with an error
   uint virqs;                // virtual interrupts delivered
   uint reflected;            // traps reflected to the guest kernel
+  uint hidden_faults;        // page faults the shadow answered (X_HIDDEN)
+  uint pgdir_loads;          // HC_SET_PGDIR: the guest's context switches
+  uint shadow_flushes;       // times its shadow was emptied
+  uint refused_ptes;         // guest page-table entries the host refused
 };
 
 struct trapentry {          // one entry of the guest's trap table (HC_SET_TRAP)
@@ -47,10 +54,14 @@ struct vm {
   const char *why;           // why it stopped (static string or vm->whybuf)
   char whybuf[120];
 
-  // memory: a flat guest sees mem_size bytes at mem_base (FLAT_BASE)
+  // memory: mem_size bytes, guest-physical 0.. ; the guest's kernel sees them
+  // from mem_base (FLAT_BASE for a flat guest, GUEST_KERNBASE for a paged one)
   u32 mem_base, mem_size;
+  pde_t *pmap;               // guest-physical -> machine pages (host only)
   pde_t *pgdir;              // the page directory the guest runs in
   u32 cr3;                   // its physical address
+  int paged;                 // the guest has its own page tables (shadow.c)
+  u32 gcr3;                  // its page directory, guest-physical; GCR3_BOOT at first
 
   struct trapframe tf;       // the guest's registers while it is not running
   struct trapentry traps[256];

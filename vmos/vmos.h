@@ -40,6 +40,12 @@ void        sched_run(void) __attribute__((noreturn));
 void        sched_tick(void);
 void        sched_prefer(struct vm *vm);
 
+// shadow.c
+int         shadow_translate(struct vm *vm, u32 gva, int write, u32 *gpa);
+int         shadow_fault(struct vm *vm, u32 va, u32 err);
+void        shadow_flush(struct vm *vm);
+void        shadow_invlpg(struct vm *vm, u32 va);
+
 // stats.c
 void        stats_list(void);
 void        stats_print(void);
@@ -62,6 +68,9 @@ extern struct vm *focus;
 
 // vm.c
 struct vm*  vm_alloc(const char *name, u32 mem_size);
+int         vm_make_flat(struct vm *vm);
+void*       vm_gpa_page(struct vm *vm, u32 gpa);
+void        pd_free_tables(pde_t *pd, int pages);
 void        vm_discard(struct vm *vm);
 void        vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void        vm_wake(struct vm *vm);

@@ -1,0 +1,141 @@
+// shadow.c: shadow paging for paged guests (xv6a; DESIGN section 4, issue 4).
+// A paged guest keeps its own page tables in its guest-physical memory and loads
+// them with HC_SET_PGDIR. The CPU never sees them: it runs the guest on the
+// shadow (vm->pgdir), which the host fills lazily. A page fault the guest's tables
+// explain is a *hidden* fault: the host copies the translation into the shadow,
+// with the machine page for the guest-physical one, and the guest never knows.
+// Any other fault is the guest's own and is reflected to it (sched.c).
+//
+// Policy for keeping shadows: one shadow per VM, emptied whenever the guest loads
+// a page directory (its context switch) or flushes; HC_INVLPG drops one entry.
+// A guest may change page tables that are not loaded without telling anyone (x86
+// lets it: a CR3 load flushes the TLB), so a shadow kept for another guest
+// address space could be stale; emptying is always correct. The price is
+// counted: hidden faults per guest context switch (`stats`, `make bench`).
+#include "types.h"
+#include "defs.h"
+#include "x86.h"
+#include "mmu.h"
+#include "memlayout.h"
+#include "vmos/abi.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+#define WALK_NONE (-1)   // the guest's tables map nothing there
+#define WALK_BAD  (-2)   // the guest's tables point outside its memory
+
+// Read a 32-bit word of guest-physical memory (a page-table entry).
+static int
+gpa_read32(struct vm *vm, u32 gpa, u32 *v)
+{
+  u32 *page = vm_gpa_page(vm, PGROUNDDOWN(gpa));
+  if (page == 0)
+    return -1;
+  *v = page[(gpa & (PGSIZE - 1)) / 4];
+  return 0;
+}
+
+// Walk the guest's own page tables for va. On success *gpte is the effective
+// entry: the guest-physical frame with P and the U and W bits that both levels
+// grant. Every frame is checked against the VM's memory: a hostile guest could
+// otherwise have the host map (and so give it) any machine page.
+static int
+guest_walk(struct vm *vm, u32 va, u32 *gpte, u32 *bad)
+{
+  if (va >= SWITCHER_BASE)
+    return WALK_NONE;                // never the guest's, whatever its tables say
+  if (vm->gcr3 == GCR3_BOOT) {       // the boot mapping, before its first pgdir
+    if (va - GUEST_KERNBASE >= vm->mem_size)
+      return WALK_NONE;
+    *gpte = PGROUNDDOWN(va - GUEST_KERNBASE) | PTE_P | PTE_W;
+    return 0;
+  }
+  u32 pde, pte;
+  if (gpa_read32(vm, vm->gcr3 + PDX(va) * 4, &pde) < 0)
+    return WALK_NONE;
+  if (!(pde & PTE_P))
+    return WALK_NONE;
+  if (pde & PTE_PS) {                // a 4 MiB page
+    u32 frame = (pde & 0xFFC00000) + (va & 0x003FF000);
+    *bad = frame;
+    if (frame >= vm->mem_size)
+      return WALK_BAD;
+    *gpte = frame | PTE_P | (pde & (PTE_U | PTE_W));
+    return 0;
+  }
+  *bad = PTE_ADDR(pde);
+  if (PTE_ADDR(pde) >= vm->mem_size)
+    return WALK_BAD;
+  if (gpa_read32(vm, PTE_ADDR(pde) + PTX(va) * 4, &pte) < 0 || !(pte & PTE_P))
+    return WALK_NONE;
+  *bad = PTE_ADDR(pte);
+  if (PTE_ADDR(pte) >= vm->mem_size)
+    return WALK_BAD;
+  *gpte = PTE_ADDR(pte) | PTE_P | (pde & pte & (PTE_U | PTE_W));
+  return 0;
+}
+
+// For the host's own accesses on the guest kernel's behalf (hypercall pointers,
+// frames on its stack): what gva means to the guest kernel right now.
+int
+shadow_translate(struct vm *vm, u32 gva, int write, u32 *gpa)
+{
+  u32 g, bad;
+  if (guest_walk(vm, gva, &g, &bad) < 0 || (write && !(g & PTE_W)))
+    return -1;
+  *gpa = PTE_ADDR(g) | (gva & (PGSIZE - 1));
+  return 0;
+}
+
+// A page fault at va (error code err) while the paged guest vm ran.
+// Returns 1 if the shadow now has the translation (a hidden fault), 0 if the
+// fault is the guest's own (reflect it), -1 if the VM was stopped.
+int
+shadow_fault(struct vm *vm, u32 va, u32 err)
+{
+  if (va >= SWITCHER_BASE) {
+    vm_stop(vm, "page fault at 0x%x in the switcher region (%s in ring %d)", va,
+            (err & PF_W) ? "write" : "read", (err & PF_U) ? 3 : 1);
+    return -1;
+  }
+  u32 g, bad = 0;
+  int r = guest_walk(vm, va, &g, &bad);
+  if (r == WALK_BAD) {
+    vm->st.refused_ptes++;
+    vm_stop(vm, "its page table maps 0x%x to 0x%x, outside its memory (%u KiB)", va, bad,
+            vm->mem_size / 1024);
+    return -1;
+  }
+  if (r == WALK_NONE)
+    return 0;
+  if ((err & PF_U) && !(g & PTE_U))
+    return 0;                        // a process touching its kernel's pages
+  if ((err & PF_W) && !(g & PTE_W))
+    return 0;                        // a write the guest itself forbids
+  pte_t *spte = pt_walk(vm->pgdir, va, 1);
+  if (spte == 0) {
+    vm_stop(vm, "the host is out of memory for its shadow page tables");
+    return -1;
+  }
+  *spte = V2P(vm_gpa_page(vm, PTE_ADDR(g))) | PTE_P | (g & (PTE_U | PTE_W));
+  vm->st.hidden_faults++;
+  return 1;
+}
+
+// Forget every translation (the next accesses fault and refill).
+void
+shadow_flush(struct vm *vm)
+{
+  pd_free_tables(vm->pgdir, 0);
+  vm->st.shadow_flushes++;
+}
+
+void
+shadow_invlpg(struct vm *vm, u32 va)
+{
+  if (va >= SWITCHER_BASE)
+    return;
+  pte_t *spte = pt_walk(vm->pgdir, va, 0);
+  if (spte)
+    *spte = 0;
+}
