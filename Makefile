@@ -34,6 +34,7 @@ OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(filter %.c,$(SRCS))) $(patsubst %.S,$(OU
 GUEST_IMAGES :=
 -include guests/mini/mini.mk
 include guests/bench/bench.mk
+include guests/pgtest/pgtest.mk
 binsym = _binary_$(subst -,_,$(subst /,_,$(subst .,_,$(1))))
 $(OUT)/obj/guests/%.o: $(OUT)/guests/%.elf
 	@mkdir -p $(@D)

@@ -1,0 +1,111 @@
+// pgtest.c: a small paged guest that exercises the host's shadow paging
+// (vmos/shadow.c), as xv6a will: it starts on the boot mapping, builds and loads
+// its own page directory, pages in memory on demand from its own page-fault
+// handler, and runs a process that may not touch kernel pages. The variant
+// pgtest-bad maps a page outside its memory, which must stop the VM.
+#include "vmos/abi.h"
+
+typedef unsigned int uint;
+#define PGSIZE 4096
+#define V2P(a) ((uint)(a) - GUEST_KERNBASE)
+#define P 1
+#define W 2
+#define U 4
+#define PS 0x80
+
+extern char user_code[], user_code_end[], kstack1_top[], pf_entry[];
+void enter_user(uint eip, uint esp);
+
+static uint pd[1024] __attribute__((aligned(PGSIZE)));
+static uint pt_low[1024] __attribute__((aligned(PGSIZE)));     // 0 .. 4 MiB: the process
+static uint pt_demand[1024] __attribute__((aligned(PGSIZE)));  // 4 MiB ..: paged on demand
+static char upage[PGSIZE] __attribute__((aligned(PGSIZE)));
+static char ustack[PGSIZE] __attribute__((aligned(PGSIZE)));
+static char demand_page[PGSIZE] __attribute__((aligned(PGSIZE)));
+static char shared[PGSIZE] __attribute__((aligned(PGSIZE)));
+
+struct frame { uint edi, esi, ebp, oesp, ebx, edx, ecx, eax, err, eip, cs, eflags; };
+
+static int
+hc(int nr, uint b, uint c)
+{
+  int r;
+  asm volatile("int $0x82" : "=a"(r) : "a"(nr), "b"(b), "c"(c) : "memory");
+  return r;
+}
+
+static void
+say(const char *s)
+{
+  uint n = 0;
+  while (s[n])
+    n++;
+  hc(HC_CONSOLE_WRITE, (uint)s, n);
+}
+
+static void
+sayx(const char *s, uint v, const char *t)
+{
+  char buf[11] = "0x";
+  for (int i = 0; i < 8; i++)
+    buf[2 + i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 15];
+  buf[10] = 0;
+  say(s);
+  say(buf);
+  say(t);
+}
+
+void
+pf_handler(struct frame *f)
+{
+  uint addr = ((struct vm_shared *)shared)->cr2;
+  if ((f->cs & 3) == 3) {
+    sayx("pgtest: process access to ", addr, " refused by the guest's tables");
+    sayx(" (err ", f->err, ")\n");
+    hc(HC_EXIT, 0, (uint)"pgtest done");
+  }
+  sayx("pgtest: page fault at ", addr, " reflected to the guest");
+  sayx(" (err ", f->err, ")\n");
+  // Demand paging: map the page and tell the host to forget what it knew.
+  pd[addr >> 22] = V2P(pt_demand) | P | W;
+  pt_demand[(addr >> 12) & 1023] = V2P(demand_page) | P | W;
+  hc(HC_INVLPG, addr, 0);
+}
+
+void
+main(uint memsize)
+{
+  hc(HC_SET_SHARED, (uint)shared, 0);
+  hc(HC_SET_TRAP, 14, (uint)pf_entry);
+  say("pgtest: running on the boot mapping\n");
+
+  // The kernel: all memory at GUEST_KERNBASE, in 4 MiB pages, supervisor.
+  for (uint pa = 0; pa < memsize; pa += 4 << 20)
+    pd[(GUEST_KERNBASE + pa) >> 22] = pa | P | W | PS;
+  // The process: its code at 0x1000 and its stack below 0x3000, user pages.
+  for (uint i = 0; i < (uint)(user_code_end - user_code); i++)
+    upage[i] = user_code[i];
+  pd[0] = V2P(pt_low) | P | W | U;
+  pt_low[1] = V2P(upage) | P | U;
+  pt_low[2] = V2P(ustack) | P | W | U;
+#ifdef PGTEST_BAD
+  pt_low[5] = 0x40000000 | P | W;          // far outside a 2 MiB VM
+#endif
+  hc(HC_SET_PGDIR, V2P(pd), 0);
+  say("pgtest: own page directory loaded\n");
+  hc(HC_MARK, (uint)"after-pgdir", 0);
+
+#ifdef PGTEST_BAD
+  say("pgtest: touching a page mapped outside its memory\n");
+  *(volatile uint *)0x5000 = 1;
+  say("pgtest: still running (wrong)\n");
+#endif
+  // Not mapped yet: the host must reflect the fault, the handler maps it.
+  volatile uint *p = (volatile uint *)0x400000;
+  *p = 1234;
+  sayx("pgtest: demand-paged 0x00400000, read back ", *p, "\n");
+
+  hc(HC_STACK_SWITCH, (uint)kstack1_top, 0);
+  say("pgtest: entering the process\n");
+  enter_user(0x1000, 0x3000);
+}
