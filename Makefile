@@ -35,6 +35,7 @@ GUEST_IMAGES :=
 -include guests/mini/mini.mk
 include guests/bench/bench.mk
 include guests/pgtest/pgtest.mk
+include guests/disktest/disktest.mk
 binsym = _binary_$(subst -,_,$(subst /,_,$(subst .,_,$(1))))
 $(OUT)/obj/guests/%.o: $(OUT)/guests/%.elf
 	@mkdir -p $(@D)

@@ -45,6 +45,12 @@ void        gate_set(struct gatedesc *g, u32 handler, u16 sel, int dpl, int trap
 void        idt_set_gate(int vector, u32 handler, u16 sel, int dpl, int trapgate);
 void        idt_reset_gate(int vector);
 
+// ide.c
+#define IDE_NDRIVES 4
+void        ide_init(void);
+u32         ide_size(int drive);
+int         ide_rw(int drive, u32 lba, void *buf, int write);
+
 // kalloc.c
 void        kalloc_init(u32 memtop);
 void        kalloc_reserve(u32 pa_start, u32 pa_end);

@@ -1,6 +1,7 @@
 // boot.c: from the boot line to running VMs. Called once by main() after the
 // host kernel is up. The boot line names the guests:
-//   vms=NAME[:SIZE],NAME[:SIZE],...   images to boot, one VM each (vms=none: no VMs)
+//   vms=NAME[:SIZE][:hdN],...        images to boot, one VM each (vms=none: no VMs);
+//                                     hdN gives the VM QEMU's disk N (trap mode)
 //   vmmem=SIZE                        memory of a VM that names no size (default 2M)
 //   quantum=N                         time slice in host ticks (sched.c)
 // A VM that cannot be created (unknown image, bad ELF, no memory) is reported by
@@ -11,7 +12,7 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
-BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE],... (default " DEFAULT_VMS "; none for no VMs)");
+BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN],... (default " DEFAULT_VMS "; none for no VMs)");
 BOOTOPT(vmmem, "vmmem", "memory of each VM that names no size, e.g. 2M, 512K (default 2M)");
 
 // "2M", "512K", "1048576" -> bytes; 0 if malformed.
@@ -34,34 +35,53 @@ parse_size(const char *s)
   return s[n] == 0 ? v : 0;
 }
 
+// One VM from "NAME[:SIZE][:hdN]". Errors name what was asked.
 static void
-boot_one(const char *spec, u32 dflt_mem)
+boot_one(char *spec, u32 dflt_mem)
 {
-  char name[VMNAME];
-  int n = 0;
-  while (spec[n] && spec[n] != ':' && n < VMNAME - 1) {
-    name[n] = spec[n];
-    n++;
-  }
-  name[n] = 0;
+  char *field[3] = { spec, 0, 0 };
+  int n = 1;
+  for (char *p = spec; *p && n < 3; p++)
+    if (*p == ':') {
+      *p = 0;
+      field[n++] = p + 1;
+    }
+  const char *name = field[0];
   u32 mem = dflt_mem;
-  const char *colon = spec;
-  while (*colon && *colon != ':')
-    colon++;
-  if (*colon == ':' && (mem = parse_size(colon + 1)) < VM_MINMEM) {
-    kprintf("vmos: '%s': bad memory size '%s' (at least %u KiB, e.g. 2M)\n", spec,
-            colon + 1, VM_MINMEM / 1024);
-    return;
+  int drive = -1;
+  for (int i = 1; i < n; i++) {
+    uint d;
+    if (field[i][0] == 'h' && field[i][1] == 'd' && parse_uint(field[i] + 2, &d)) {
+      drive = d;
+      if (ide_size(drive) == 0) {
+        kprintf("vmos: '%s': there is no disk hd%u (QEMU -drive index=%u)\n", name, d, d);
+        return;
+      }
+      for (int k = 0; k < nvms; k++)
+        if (vms[k].disk.drive == drive && vms[k].state != VM_STOPPED) {
+          kprintf("vmos: '%s': disk hd%u already belongs to VM %d\n", name, d, vms[k].id);
+          return;
+        }
+    } else if ((mem = parse_size(field[i])) < VM_MINMEM) {
+      kprintf("vmos: '%s': bad memory size '%s' (at least %u KiB, e.g. 2M)\n", name,
+              field[i], VM_MINMEM / 1024);
+      return;
+    }
   }
   struct vm *vm = vm_alloc(name, mem);
   if (vm == 0)
     return;
   if (load_guest(vm, name) < 0) {
-    kprintf("vmos: '%s' not booted\n", spec);
+    kprintf("vmos: '%s' not booted\n", name);
     vm_discard(vm);
     return;
   }
-  kprintf("vmos: VM %d: %s, %u KiB\n", vm->id, vm->name, vm->mem_size / 1024);
+  vm->disk.drive = drive;
+  vm->disk.status = 0x40;              // DRDY: the virtual disk is ready
+  kprintf("vmos: VM %d: %s, %u KiB%s", vm->id, vm->name, vm->mem_size / 1024,
+          drive >= 0 ? ", disk hd" : "\n");
+  if (drive >= 0)
+    kprintf("%d (%u sectors, trap mode)\n", drive, ide_size(drive));
 }
 
 void

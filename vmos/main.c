@@ -31,6 +31,7 @@ main(u32 magic, u32 mbinfo)
   kalloc_init(memtop);  // every other page above the kernel image is free
   paging_init(memtop);  // the host page directory; CR0.WP on
   pit_init(HZ);         // the host clock
+  ide_init();           // the disks QEMU has (each VM's disk is one of them)
 
   kprintf("vmos: host kernel up: %u MiB machine memory, %u pages free, %d module(s)\n",
           memtop >> 20, kalloc_free_pages(), nbootmods);

@@ -118,6 +118,9 @@ handle_exit(struct vm *vm)
         vm->shared->cr2 = addr;
       reflect(vm, T_PGFLT, 1, tf->err, R_TRAP);
     }
+  } else if (trapno == T_GPFLT && emulate_io(vm)) {
+    // Trap-and-emulate: the guest kernel's port I/O, done on its virtual device.
+    cause = X_EMULATE;
   } else if (trapno < 32) {
     // A fault of the guest (in its kernel or one of its processes), e.g. a
     // process's privileged instruction: the guest kernel decides what to do.

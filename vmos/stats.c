@@ -9,7 +9,7 @@
 
 static const char *causes[NEXITCAUSE] = {
   [X_TIMER] "timer", [X_IRQ] "irq", [X_HCALL] "hcall", [X_SYSCALL] "syscall",
-  [X_FAULT] "fault", [X_FATAL] "fatal",
+  [X_FAULT] "fault", [X_FATAL] "fatal", [X_HIDDEN] "hidden", [X_EMULATE] "emulate",
 };
 
 // One line per VM; CPU share is of all ticks since boot that went to VMs or idle.
@@ -44,6 +44,9 @@ stats_print(void)
       kprintf(" %s %u", causes[c], s->exit_cause[c]);
     kprintf("; hcalls %u (bad %u), virqs %u, reflected %u\n", s->hcalls, s->bad_hcalls,
             s->virqs, s->reflected);
+    if (vm->disk.drive >= 0)
+      kprintf("  disk hd%d: %u commands, %u I/O instructions emulated\n", vm->disk.drive,
+              s->disk_cmds, s->emulated);
     if (vm->paged)
       kprintf("  shadow: hidden faults %u, pgdir loads %u, flushes %u, refused ptes %u\n",
               s->hidden_faults, s->pgdir_loads, s->shadow_flushes, s->refused_ptes);

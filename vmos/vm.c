@@ -84,6 +84,7 @@ vm_alloc(const char *name, u32 mem_size)
   vm->id = nvms + 1;
   safestrcpy(vm->name, name, sizeof(vm->name));
   vm->mem_size = PGROUNDUP(mem_size);
+  vm->disk.drive = -1;
   vm->idt = sw_idt_alloc();
   vm->pmap = kalloc();
   vm->pgdir = kalloc();

@@ -24,6 +24,7 @@ enum exitcause {
   X_FAULT,        // an exception of the guest, reflected to it
   X_FATAL,        // a trap that stopped the VM
   X_HIDDEN,       // a page fault the host's shadow answered (the guest never knew)
+  X_EMULATE,      // an I/O instruction the host emulated (trap mode)
   NEXITCAUSE
 };
 
@@ -40,6 +41,19 @@ struct vmstats {
   uint pgdir_loads;          // HC_SET_PGDIR: the guest's context switches
   uint shadow_flushes;       // times its shadow was emptied
   uint refused_ptes;         // guest page-table entries the host refused
+  uint emulated;             // I/O instructions emulated (trap mode)
+  uint disk_cmds;            // commands to its virtual disk
+};
+
+struct vdisk {              // a VM's virtual IDE disk (vdev_disk.c), trap mode
+  int drive;                 // the host drive behind it; -1: no disk
+  u8 count, lba[3], devsel, status;
+  int irq_on;                // the guest enabled its interrupt (0x3F6 nIEN clear)
+  int dir;                   // 0 idle, 1 data to the guest, 2 data from it
+  int pos;                   // next byte of buf
+  u32 next;                  // next sector to transfer
+  u32 left;                  // sectors left in this command
+  u8 buf[512];
 };
 
 struct trapentry {          // one entry of the guest's trap table (HC_SET_TRAP)
@@ -78,6 +92,8 @@ struct vm {
 
   // scheduling
   int slice;                 // host ticks left in its time slice
+
+  struct vdisk disk;
 
   // console
   char out[CONS_LINE];

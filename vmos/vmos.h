@@ -10,6 +10,9 @@ struct trapframe;
 // boot.c
 void        vmos_boot(void);                 // create the VMs the boot line names
 
+// emulate.c
+int         emulate_io(struct vm *vm);
+
 // hcall.c
 void        hcall(struct vm *vm);
 
@@ -65,6 +68,11 @@ void        cons_input(int c);
 void        cons_stopped(struct vm *vm);
 int         cons_read(struct vm *vm, char *buf, uint n);
 extern struct vm *focus;
+
+// vdev_disk.c
+int         vdev_claims(struct vm *vm, u16 port);
+u32         vdev_in(struct vm *vm, u16 port, int size);
+void        vdev_out(struct vm *vm, u16 port, int size, u32 v);
 
 // vm.c
 struct vm*  vm_alloc(const char *name, u32 mem_size);

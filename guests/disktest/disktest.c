@@ -1,0 +1,99 @@
+// disktest.c: a flat guest that drives an IDE disk with plain port I/O, as a
+// guest written for real hardware would. Under vmos in trap mode every in/out
+// faults into the host, which emulates the controller on the VM's own drive
+// (vmos/emulate.c, vmos/vdev_disk.c). It reads sector 0, counts its boots in
+// sector 1 (so a test can see writes survive a reboot of QEMU), reads that back,
+// and checks the virtual disk interrupt was raised.
+#include "vmos/abi.h"
+
+typedef unsigned int uint;
+typedef unsigned char uchar;
+
+static char shared[4096] __attribute__((aligned(4096)));
+static uchar sec[512];
+
+static int
+hc(int nr, uint b, uint c)
+{
+  int r;
+  asm volatile("int $0x82" : "=a"(r) : "a"(nr), "b"(b), "c"(c) : "memory");
+  return r;
+}
+
+static inline uchar inb(int port) { uchar v; asm volatile("inb %w1,%0" : "=a"(v) : "d"(port)); return v; }
+static inline void outb(int port, uchar v) { asm volatile("outb %0,%w1" : : "a"(v), "d"(port)); }
+static inline void insl(int port, void *a, int n) { asm volatile("cld; rep insl" : "+D"(a), "+c"(n) : "d"(port) : "memory"); }
+static inline void outsl(int port, const void *a, int n) { asm volatile("cld; rep outsl" : "+S"(a), "+c"(n) : "d"(port)); }
+
+static void
+say(const char *s)
+{
+  uint n = 0;
+  while (s[n])
+    n++;
+  hc(HC_CONSOLE_WRITE, (uint)s, n);
+}
+
+static int
+wait_ready(void)
+{
+  int s;
+  while (((s = inb(0x1F7)) & 0xC0) != 0x40)
+    ;
+  return (s & 0x21) ? -1 : 0;
+}
+
+static int
+rw(uint lba, int write)
+{
+  wait_ready();
+  outb(0x1F2, 1);
+  outb(0x1F3, lba);
+  outb(0x1F4, lba >> 8);
+  outb(0x1F5, lba >> 16);
+  outb(0x1F6, 0xE0 | ((lba >> 24) & 0x0F));
+  outb(0x1F7, write ? 0x30 : 0x20);
+  if (write) {
+    while (!(inb(0x1F7) & 0x08))
+      ;
+    outsl(0x1F0, sec, 512 / 4);
+  }
+  if (wait_ready() < 0)
+    return -1;
+  if (!write)
+    insl(0x1F0, sec, 512 / 4);
+  return 0;
+}
+
+void
+main(void)
+{
+  hc(HC_SET_SHARED, (uint)shared, 0);
+  outb(0x3F6, 0);                       // disk interrupts on
+  if (rw(0, 0) < 0) {
+    say("disktest: reading sector 0 failed\n");
+    hc(HC_EXIT, 1, (uint)"disk error");
+  }
+  sec[40] = 0;
+  say("disktest: sector 0 says: ");
+  say((char *)sec);
+  say("\n");
+
+  rw(1, 0);
+  uint boots = sec[0] == 'b' ? sec[5] - '0' : 0;   // "boot N" from the last boot
+  char msg[] = "boot 0";
+  msg[5] = '0' + (boots + 1) % 10;
+  for (int i = 0; i < 512; i++)
+    sec[i] = i < 7 ? msg[i] : 0;
+  if (rw(1, 1) < 0)
+    say("disktest: writing sector 1 failed\n");
+  for (int i = 0; i < 512; i++)
+    sec[i] = 0;
+  rw(1, 0);
+  say("disktest: sector 1 now says: ");
+  say((char *)sec);
+  say("\n");
+  if (((struct vm_shared *)shared)->pending & (1 << VIRQ_DISK))
+    say("disktest: virtual disk interrupt pending\n");
+  hc(HC_EXIT, 0, (uint)"disktest done");
+}

@@ -1,0 +1,109 @@
+// ide.c: the host's driver for QEMU's IDE disks (PIO, LBA28, polled). The two
+// legacy channels give four drives: 0 and 1 on 0x1F0 (IRQ 14), 2 and 3 on 0x170
+// (IRQ 15). vmos gives each VM that has a disk one whole drive (vdev_disk.c).
+// Polling is enough here: QEMU's IDE answers at once, and the host runs with
+// interrupts off anyway.
+#include "types.h"
+#include "defs.h"
+#include "x86.h"
+
+#define SECTOR 512
+#define ST_BSY  0x80
+#define ST_DRDY 0x40
+#define ST_DF   0x20
+#define ST_DRQ  0x08
+#define ST_ERR  0x01
+#define CMD_READ     0x20
+#define CMD_WRITE    0x30
+#define CMD_FLUSH    0xE7
+#define CMD_IDENTIFY 0xEC
+
+static const u16 base[2] = { 0x1F0, 0x170 };
+static const u16 ctrl[2] = { 0x3F6, 0x376 };
+static u32 nsectors[IDE_NDRIVES];        // 0: no drive
+
+// Wait until the channel is not busy; -1 on error or after too long.
+static int
+wait_ready(int ch, int need_drq)
+{
+  for (int i = 0; i < 1000000; i++) {
+    u8 s = inb(base[ch] + 7);
+    if (s == 0xFF)
+      return -1;                           // no controller
+    if (s & ST_BSY)
+      continue;
+    if (s & (ST_ERR | ST_DF))
+      return -1;
+    if (!need_drq || (s & ST_DRQ))
+      return 0;
+  }
+  return -1;
+}
+
+static void
+select_lba(int drive, u32 lba, int count)
+{
+  int ch = drive / 2;
+  outb(ctrl[ch], 0x02);                    // nIEN: no interrupts, we poll
+  outb(base[ch] + 2, count);
+  outb(base[ch] + 3, lba);
+  outb(base[ch] + 4, lba >> 8);
+  outb(base[ch] + 5, lba >> 16);
+  outb(base[ch] + 6, 0xE0 | ((drive & 1) << 4) | ((lba >> 24) & 0x0F));
+}
+
+void
+ide_init(void)
+{
+  for (int d = 0; d < IDE_NDRIVES; d++) {
+    int ch = d / 2;
+    u16 id[256];
+    nsectors[d] = 0;
+    if (inb(base[ch] + 7) == 0xFF)
+      continue;
+    outb(ctrl[ch], 0x02);
+    outb(base[ch] + 6, 0xA0 | ((d & 1) << 4));
+    outb(base[ch] + 7, CMD_IDENTIFY);
+    if (inb(base[ch] + 7) == 0 || wait_ready(ch, 1) < 0)
+      continue;                            // nobody there (or an ATAPI drive)
+    for (int i = 0; i < 256; i++)
+      id[i] = inw(base[ch]);
+    nsectors[d] = id[60] | (u32)id[61] << 16;
+  }
+}
+
+// Sectors on drive d; 0 if there is no such drive.
+u32
+ide_size(int d)
+{
+  return d >= 0 && d < IDE_NDRIVES ? nsectors[d] : 0;
+}
+
+// Read or write one 512-byte sector. 0, or -1 on a device error.
+int
+ide_rw(int d, u32 lba, void *buf, int write)
+{
+  if (d < 0 || d >= IDE_NDRIVES || lba >= nsectors[d])
+    return -1;
+  int ch = d / 2;
+  if (wait_ready(ch, 0) < 0)
+    return -1;
+  select_lba(d, lba, 1);
+  outb(base[ch] + 7, write ? CMD_WRITE : CMD_READ);
+  if (wait_ready(ch, 1) < 0)
+    return -1;
+  u16 *w = buf;
+  for (int i = 0; i < SECTOR / 2; i++) {
+    if (write)
+      outw(base[ch], w[i]);
+    else
+      w[i] = inw(base[ch]);
+  }
+  if (write) {
+    // The sector must be on the disk before the guest is told it is.
+    if (wait_ready(ch, 0) < 0)
+      return -1;
+    outb(base[ch] + 7, CMD_FLUSH);
+  }
+  return wait_ready(ch, 0);
+}

@@ -1,0 +1,120 @@
+// emulate.c: trap-and-emulate, VM/370 style (DESIGN section 8, `trap` mode).
+// A guest kernel's in/out instruction on a port that is not in its I/O bitmap
+// raises #GP in ring 1; the host decodes the instruction from guest memory,
+// performs it on the VM's virtual device (vdev_disk.c) and steps over it. A
+// process's I/O instruction (ring 3) is never emulated: it is the guest
+// kernel's business (reflected as #GP), since a process has no I/O rights.
+#include "types.h"
+#include "defs.h"
+#include "mmu.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+struct ioinsn {
+  int in;          // 1: in/ins, 0: out/outs
+  int string;      // ins/outs
+  int rep;         // with a rep prefix
+  int size;        // 1, 2 or 4 bytes
+  u16 port;
+  int len;         // instruction length in bytes
+};
+
+// Decode the instruction at the guest's eip; 0 if it is an I/O instruction.
+static int
+decode(struct vm *vm, struct ioinsn *io)
+{
+  u8 code[8];
+  int n = 0, opsize16 = 0;
+  memset(io, 0, sizeof(*io));
+  for (n = 0; n < (int)sizeof(code); n++)          // byte by byte: it may end a page
+    if (vm_copyin(vm, &code[n], vm->tf.eip + n, 1) < 0)
+      break;
+  int i = 0;
+  for (; i < n; i++) {                              // prefixes
+    if (code[i] == 0x66)
+      opsize16 = 1;
+    else if (code[i] == 0xF3 || code[i] == 0xF2)
+      io->rep = 1;
+    else if (code[i] == 0x2E || code[i] == 0x36 || code[i] == 0x3E || code[i] == 0x26 ||
+             code[i] == 0x64 || code[i] == 0x65)
+      ;                                             // segment overrides: all flat
+    else
+      break;
+  }
+  if (i >= n)
+    return -1;
+  u8 op = code[i++];
+  int wide = op & 1;
+  io->size = wide ? (opsize16 ? 2 : 4) : 1;
+  switch (op & ~1) {
+  case 0xE4: case 0xE6:                             // in/out with an imm8 port
+    if (i >= n)
+      return -1;
+    io->port = code[i++];
+    io->in = op < 0xE6;
+    break;
+  case 0xEC: case 0xEE:                             // in/out with port in dx
+    io->port = vm->tf.edx & 0xFFFF;
+    io->in = op < 0xEE;
+    break;
+  case 0x6C: case 0x6E:                             // ins/outs
+    io->port = vm->tf.edx & 0xFFFF;
+    io->in = op < 0x6E;
+    io->string = 1;
+    break;
+  default:
+    return -1;
+  }
+  io->len = i;
+  return 0;
+}
+
+static u32
+mask(int size)
+{
+  return size == 4 ? 0xFFFFFFFF : (1u << (8 * size)) - 1;
+}
+
+// The guest kernel took #GP. Returns 1 if it was an I/O instruction that was
+// emulated (or that stopped the VM), 0 if the #GP is the guest's own.
+int
+emulate_io(struct vm *vm)
+{
+  struct trapframe *tf = &vm->tf;
+  struct ioinsn io;
+  if ((tf->cs & 3) != 1 || decode(vm, &io) < 0 || !vdev_claims(vm, io.port))
+    return 0;
+  if (!io.string) {
+    if (io.in)
+      tf->eax = (tf->eax & ~mask(io.size)) | (vdev_in(vm, io.port, io.size) & mask(io.size));
+    else
+      vdev_out(vm, io.port, io.size, tf->eax & mask(io.size));
+  } else {
+    u32 count = io.rep ? tf->ecx : 1;
+    u32 *addr = io.in ? &tf->edi : &tf->esi;
+    int step = (tf->eflags & 0x400) ? -io.size : io.size;   // DF
+    for (; count > 0; count--) {
+      u32 v = 0;
+      if (io.in) {
+        v = vdev_in(vm, io.port, io.size);
+        if (vm_copyout(vm, *addr, &v, io.size) < 0)
+          goto bad;
+      } else {
+        if (vm_copyin(vm, &v, *addr, io.size) < 0)
+          goto bad;
+        vdev_out(vm, io.port, io.size, v);
+      }
+      *addr += step;
+      if (io.rep)
+        tf->ecx--;
+    }
+  }
+  tf->eip += io.len;
+  vm->st.emulated++;
+  return 1;
+
+bad:
+  vm_stop(vm, "%s on port 0x%x with a buffer at 0x%x outside its memory",
+          io.in ? "ins" : "outs", io.port, io.in ? tf->edi : tf->esi);
+  return 1;
+}

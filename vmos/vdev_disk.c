@@ -1,0 +1,177 @@
+// vdev_disk.c: a VM's virtual IDE disk in `trap` mode: the registers of an IDE
+// primary master (ports 0x1F0-0x1F7 and 0x3F6) as the guest's driver sees them
+// through trap-and-emulate (emulate.c), backed by one whole host drive
+// (kernel/ide.c) that the boot line gives the VM (`vms=NAME:SIZE:hdN`). PIO
+// only: read and write sector commands, one or many sectors, identify, flush.
+// Each sector ready (or written) raises the VM's virtual IRQ 14 (VIRQ_DISK).
+// A write reaches the host drive (and its cache is flushed) before the guest
+// is told it is done.
+#include "types.h"
+#include "defs.h"
+#include "vmos/abi.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+#define ST_BSY  0x80
+#define ST_DRDY 0x40
+#define ST_DRQ  0x08
+#define ST_ERR  0x01
+
+// Does the VM's virtual disk answer on this port?
+int
+vdev_claims(struct vm *vm, u16 port)
+{
+  return vm->disk.drive >= 0 && ((port >= 0x1F0 && port <= 0x1F7) || port == 0x3F6);
+}
+
+static u32
+cur_lba(struct vdisk *d)
+{
+  return d->lba[0] | d->lba[1] << 8 | d->lba[2] << 16 | (d->devsel & 0x0F) << 24;
+}
+
+static void
+interrupt(struct vm *vm)
+{
+  if (vm->disk.irq_on)
+    irq_raise(vm, VIRQ_DISK);
+}
+
+// Move the next sector of a read into the buffer.
+static void
+read_next(struct vm *vm)
+{
+  struct vdisk *d = &vm->disk;
+  d->pos = 0;
+  if (ide_rw(d->drive, d->next, d->buf, 0) < 0) {
+    d->status = ST_DRDY | ST_ERR;
+    d->dir = 0;
+  } else {
+    d->status = ST_DRDY | ST_DRQ;
+    d->dir = 1;
+    d->next++;
+  }
+  interrupt(vm);
+}
+
+static void
+command(struct vm *vm, u8 cmd)
+{
+  struct vdisk *d = &vm->disk;
+  if (d->devsel & 0x10) {                 // the slave: there is none
+    d->status = 0;
+    return;
+  }
+  d->next = cur_lba(d);
+  d->left = d->count ? d->count : 256;
+  vm->st.disk_cmds++;
+  switch (cmd) {
+  case 0x20: case 0xC4:                   // read sector(s), read multiple
+    if (d->next + d->left > ide_size(d->drive)) {
+      d->status = ST_DRDY | ST_ERR;
+      interrupt(vm);
+      return;
+    }
+    read_next(vm);
+    return;
+  case 0x30: case 0xC5:                   // write sector(s), write multiple
+    if (d->next + d->left > ide_size(d->drive)) {
+      d->status = ST_DRDY | ST_ERR;
+      interrupt(vm);
+      return;
+    }
+    d->status = ST_DRDY | ST_DRQ;
+    d->dir = 2;
+    d->pos = 0;
+    return;                               // no interrupt until data arrives
+  case 0xEC: {                            // identify: just enough of it
+    u16 *id = (u16 *)d->buf;
+    memset(d->buf, 0, sizeof(d->buf));
+    id[0] = 0x0040;
+    id[49] = 0x0200;                      // LBA supported
+    id[60] = ide_size(d->drive) & 0xFFFF;
+    id[61] = ide_size(d->drive) >> 16;
+    d->pos = 0;
+    d->left = 1;
+    d->dir = 1;
+    d->status = ST_DRDY | ST_DRQ;
+    interrupt(vm);
+    return;
+  }
+  case 0xE7:                              // flush: every write already is
+    d->status = ST_DRDY;
+    interrupt(vm);
+    return;
+  default:
+    d->status = ST_DRDY | ST_ERR;
+    interrupt(vm);
+  }
+}
+
+u32
+vdev_in(struct vm *vm, u16 port, int size)
+{
+  struct vdisk *d = &vm->disk;
+  switch (port) {
+  case 0x1F0: {                           // data
+    if (d->dir != 1)
+      return 0;
+    u32 v = 0;
+    memmove(&v, d->buf + d->pos, size);
+    d->pos += size;
+    if (d->pos >= (int)sizeof(d->buf)) {
+      if (--d->left > 0 && d->status != 0)
+        read_next(vm);
+      else {
+        d->dir = 0;
+        d->status = ST_DRDY;
+      }
+    }
+    return v;
+  }
+  case 0x1F1: return (d->status & ST_ERR) ? 0x04 : 0;   // error: aborted
+  case 0x1F2: return d->count;
+  case 0x1F3: return d->lba[0];
+  case 0x1F4: return d->lba[1];
+  case 0x1F5: return d->lba[2];
+  case 0x1F6: return d->devsel;
+  case 0x1F7: case 0x3F6:
+    return (d->devsel & 0x10) ? 0 : d->status;
+  }
+  return 0xFFFFFFFF;
+}
+
+void
+vdev_out(struct vm *vm, u16 port, int size, u32 v)
+{
+  struct vdisk *d = &vm->disk;
+  switch (port) {
+  case 0x1F0:                             // data, for a write
+    if (d->dir != 2)
+      return;
+    memmove(d->buf + d->pos, &v, size);
+    d->pos += size;
+    if (d->pos >= (int)sizeof(d->buf)) {
+      d->pos = 0;
+      if (ide_rw(d->drive, d->next++, d->buf, 1) < 0) {
+        d->status = ST_DRDY | ST_ERR;
+        d->dir = 0;
+      } else if (--d->left > 0) {
+        d->status = ST_DRDY | ST_DRQ;
+      } else {
+        d->status = ST_DRDY;
+        d->dir = 0;
+      }
+      interrupt(vm);
+    }
+    return;
+  case 0x1F1: return;                     // features: ignored
+  case 0x1F2: d->count = v; return;
+  case 0x1F3: d->lba[0] = v; return;
+  case 0x1F4: d->lba[1] = v; return;
+  case 0x1F5: d->lba[2] = v; return;
+  case 0x1F6: d->devsel = v; return;
+  case 0x1F7: command(vm, v); return;
+  case 0x3F6: d->irq_on = !(v & 0x02); return;   // nIEN
+  }
+}
