@@ -2,6 +2,7 @@
 # guests/disktest drives an IDE disk with plain in/out instructions; in ring 1
 # they fault, and the host emulates the controller on the VM's own QEMU drive.
 import os
+import re
 
 from gradelib import test
 
@@ -55,4 +56,51 @@ def t_bad_disk(t):
                extra=drive(img, 0))
     q.expect(r"'disktest': there is no disk hd3")
     q.expect(r"'disktest': disk hd0 already belongs to VM 1")
+    q.expect(r"\[mini\.2\] mini: booted as VM 2")
+
+
+def run_mode(t, guest, mode, img):
+    q = t.qemu(append="vms=%s:2M:hd0:%s stopafter=100" % (guest, mode), extra=drive(img, 0))
+    q.expect(r"disk hd0 \(2048 sectors, %s mode\)" % mode)
+    q.expect(r"disktest: sector 0 says: same work")
+    q.expect(r"disktest: sector 1 now says: boot 1")
+    m = q.expect(r"VM 1 \(%s\.1\): exits (\d+):.* irq (\d+) hcall (\d+) .* emulate (\d+);"
+                 % re.escape(guest))
+    return [int(x) for x in m.groups()]
+
+
+@test("disk modes: the same work in trap, pass and pv mode, by host entries", timeout=60)
+def t_modes(t):
+    res = {}
+    for guest, mode in (("disktest", "trap"), ("disktest", "pass"), ("disktest-pv", "pv")):
+        res[mode] = run_mode(t, guest, mode, image(t, mode + ".img", "same work"))
+    exits, irq, hcall, emulated = res["trap"]
+    t.check(emulated > 20, "trap mode emulated only %d instructions" % emulated)
+    exits, irq, hcall, emulated = res["pass"]
+    t.check(emulated == 0 and irq > 0, "pass mode: %d emulated, %d device IRQs routed; "
+            "expected none emulated and its IRQs routed to it" % (emulated, irq))
+    exits, irq, hcall, emulated = res["pv"]
+    t.check(emulated == 0, "pv mode emulated %d instructions" % emulated)
+    t.check(res["pass"][0] < res["trap"][0], "pass (%d entries) should enter the host less "
+            "than trap (%d)" % (res["pass"][0], res["trap"][0]))
+    t.check(res["pv"][0] < res["trap"][0], "pv (%d entries) should enter the host less than "
+            "trap (%d)" % (res["pv"][0], res["trap"][0]))
+
+
+@test("disk modes: a pass-mode channel belongs to one VM", timeout=30)
+def t_pass_exclusive(t):
+    a = image(t, "pa.img", "a")
+    b = image(t, "pb.img", "b")
+    q = t.qemu(append="vms=disktest:2M:hd0:pass,disktest:2M:hd1,mini",
+               extra=drive(a, 0) + drive(b, 1))
+    q.expect(r"'disktest': disk hd1 shares its IDE channel with VM 1")
+    q.expect(r"\[mini\.2\] mini: booted as VM 2")
+
+
+@test("disk modes: port I/O without a trap-mode disk is the guest's own #GP", timeout=30)
+def t_pv_no_ports(t):
+    img = image(t, "np.img", "x")
+    q = t.qemu(append="vms=disktest:2M:hd0:pv,mini", extra=drive(img, 0))
+    q.expect(r"stopped VM 1 \(disktest\.1\): general protection \(trap 13\) in the guest "
+             r"kernel with no handler registered")
     q.expect(r"\[mini\.2\] mini: booted as VM 2")

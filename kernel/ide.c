@@ -70,6 +70,9 @@ ide_init(void)
       id[i] = inw(base[ch]);
     nsectors[d] = id[60] | (u32)id[61] << 16;
   }
+  for (int ch = 0; ch < 2; ch++)       // leave each channel on its master drive
+    if (inb(base[ch] + 7) != 0xFF)
+      outb(base[ch] + 6, 0xE0);
 }
 
 // Sectors on drive d; 0 if there is no such drive.

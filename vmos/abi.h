@@ -68,7 +68,11 @@
 #define HC_FLUSH_TLB    16   // -: forget all translations (after changing
                              //    the current page tables)             0       4
 #define HC_INVLPG       17   // ebx=address: forget its translation    0       4
-#define HC_MAX           17
+#define HC_BLOCK_IO     18   // ebx=first sector, ecx=buf, edx=sectors (1..8),
+                             //    esi=0 read / 1 write: the VM's disk in `pv`
+                             //    mode; done (on the disk) when it returns:
+                             //    sectors done                         4
+#define HC_MAX           18
 
 // Errors (negative results)
 #define E_INVAL  (-1)   // an argument is out of range
@@ -124,8 +128,17 @@ struct vm_info {
   unsigned int host_ticks;      // host timer ticks since boot
   unsigned int host_hz;         // host ticks per second
   unsigned int nvms;            // VMs the host runs
+  unsigned int disk_mode;       // DISK_NONE, DISK_TRAP, DISK_PASS, DISK_PV
+  unsigned int disk_sectors;    // size of its disk in 512-byte sectors
 };
 #endif
+
+// ---- Disks (DESIGN section 8), one mode per VM (boot line vms=NAME:SIZE:hdN:MODE) ----
+#define DISK_NONE 0
+#define DISK_TRAP 1   // port I/O to an IDE primary master faults; the host emulates it
+#define DISK_PASS 2   // the VM owns a real IDE channel: its ports are in its I/O bitmap
+#define DISK_PV   3   // HC_BLOCK_IO
+#define DISK_SECTOR 512
 
 // ---- Flat guests (mini): the host does the paging ----
 // A guest without page tables of its own sees its memory at FLAT_BASE. Pages

@@ -1,7 +1,8 @@
 // boot.c: from the boot line to running VMs. Called once by main() after the
 // host kernel is up. The boot line names the guests:
-//   vms=NAME[:SIZE][:hdN],...        images to boot, one VM each (vms=none: no VMs);
-//                                     hdN gives the VM QEMU's disk N (trap mode)
+//   vms=NAME[:SIZE][:hdN[:MODE]],...  images to boot, one VM each (vms=none: no VMs);
+//                                     hdN gives the VM QEMU's disk N, in MODE
+//                                     trap (default), pass or pv (vdev_disk.c)
 //   vmmem=SIZE                        memory of a VM that names no size (default 2M)
 //   quantum=N                         time slice in host ticks (sched.c)
 // A VM that cannot be created (unknown image, bad ELF, no memory) is reported by
@@ -12,7 +13,7 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
-BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN],... (default " DEFAULT_VMS "; none for no VMs)");
+BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]],... (default " DEFAULT_VMS "; none: no VMs)");
 BOOTOPT(vmmem, "vmmem", "memory of each VM that names no size, e.g. 2M, 512K (default 2M)");
 
 // "2M", "512K", "1048576" -> bytes; 0 if malformed.
@@ -35,54 +36,53 @@ parse_size(const char *s)
   return s[n] == 0 ? v : 0;
 }
 
-// One VM from "NAME[:SIZE][:hdN]". Errors name what was asked.
+static const char *modes[] = { [DISK_TRAP] "trap", [DISK_PASS] "pass", [DISK_PV] "pv" };
+
+// One VM from "NAME[:SIZE][:hdN[:MODE]]". Errors name what was asked.
 static void
 boot_one(char *spec, u32 dflt_mem)
 {
-  char *field[3] = { spec, 0, 0 };
+  char *field[4] = { spec, 0, 0, 0 };
   int n = 1;
-  for (char *p = spec; *p && n < 3; p++)
+  for (char *p = spec; *p && n < 4; p++)
     if (*p == ':') {
       *p = 0;
       field[n++] = p + 1;
     }
   const char *name = field[0];
   u32 mem = dflt_mem;
-  int drive = -1;
+  int drive = -1, mode = DISK_TRAP;
   for (int i = 1; i < n; i++) {
     uint d;
-    if (field[i][0] == 'h' && field[i][1] == 'd' && parse_uint(field[i] + 2, &d)) {
+    if (field[i][0] == 'h' && field[i][1] == 'd' && parse_uint(field[i] + 2, &d) &&
+        d < IDE_NDRIVES) {
       drive = d;
-      if (ide_size(drive) == 0) {
-        kprintf("vmos: '%s': there is no disk hd%u (QEMU -drive index=%u)\n", name, d, d);
-        return;
-      }
-      for (int k = 0; k < nvms; k++)
-        if (vms[k].disk.drive == drive && vms[k].state != VM_STOPPED) {
-          kprintf("vmos: '%s': disk hd%u already belongs to VM %d\n", name, d, vms[k].id);
-          return;
-        }
+    } else if (drive >= 0 && (strcmp(field[i], "trap") == 0 || strcmp(field[i], "pass") == 0 ||
+                              strcmp(field[i], "pv") == 0)) {
+      mode = field[i][1] == 'r' ? DISK_TRAP : field[i][1] == 'a' ? DISK_PASS : DISK_PV;
     } else if ((mem = parse_size(field[i])) < VM_MINMEM) {
-      kprintf("vmos: '%s': bad memory size '%s' (at least %u KiB, e.g. 2M)\n", name,
-              field[i], VM_MINMEM / 1024);
+      kprintf("vmos: '%s': bad field '%s' (a size of at least %u KiB like 2M, a disk hdN, "
+              "or a disk mode trap/pass/pv after it)\n", name, field[i], VM_MINMEM / 1024);
       return;
     }
   }
   struct vm *vm = vm_alloc(name, mem);
   if (vm == 0)
     return;
-  if (load_guest(vm, name) < 0) {
+  if (load_guest(vm, name) < 0 || (drive >= 0 && vdisk_attach(vm, drive, mode) < 0)) {
     kprintf("vmos: '%s' not booted\n", name);
     vm_discard(vm);
     return;
   }
-  vm->disk.drive = drive;
-  vm->disk.status = 0x40;              // DRDY: the virtual disk is ready
   kprintf("vmos: VM %d: %s, %u KiB%s", vm->id, vm->name, vm->mem_size / 1024,
           drive >= 0 ? ", disk hd" : "\n");
   if (drive >= 0)
-    kprintf("%d (%u sectors, trap mode)\n", drive, ide_size(drive));
+    kprintf("%d (%u sectors, %s mode)\n", drive, ide_size(drive), modes[mode]);
 }
+
+// The real IDE interrupts go to the VM that owns the channel (pass mode).
+static void ide0_intr(void) { vdisk_irq(0); }
+static void ide1_intr(void) { vdisk_irq(1); }
 
 void
 vmos_boot(void)
@@ -90,6 +90,10 @@ vmos_boot(void)
   const char *list = bootline_get("vms");
   if (list == 0)
     list = DEFAULT_VMS;
+  irq_register(14, ide0_intr);
+  irq_register(15, ide1_intr);
+  pic_enable(14);
+  pic_enable(15);
   if (strcmp(list, "none") == 0 || list[0] == 0)
     return;
   u32 dflt_mem = VM_DEFMEM;

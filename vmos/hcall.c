@@ -134,6 +134,8 @@ hv_vm_info(struct vm *vm, struct trapframe *tf)
   info.host_ticks = ticks;
   info.host_hz = HZ;
   info.nvms = nvms;
+  info.disk_mode = vm->disk.drive >= 0 ? vm->disk.mode : DISK_NONE;
+  info.disk_sectors = vm->disk.drive >= 0 ? ide_size(vm->disk.drive) : 0;
   if (vm_copyout(vm, tf->ebx, &info, sizeof(info)) < 0)
     return E_FAULT;
   return 0;
@@ -234,6 +236,12 @@ hv_invlpg(struct vm *vm, struct trapframe *tf)
   return 0;
 }
 
+static int
+hv_block_io(struct vm *vm, struct trapframe *tf)
+{
+  return vdisk_block(vm, tf->ebx, tf->ecx, tf->edx, tf->esi != 0);
+}
+
 static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_CONSOLE_WRITE] hv_console_write,
   [HC_SET_TRAP] hv_set_trap,
@@ -252,6 +260,7 @@ static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_SET_PGDIR] hv_set_pgdir,
   [HC_FLUSH_TLB] hv_flush_tlb,
   [HC_INVLPG] hv_invlpg,
+  [HC_BLOCK_IO] hv_block_io,
 };
 
 // A hypercall from vm's kernel: number in eax, result back in eax.

@@ -102,9 +102,13 @@ sw_enter(struct vm *vm)
   struct trapframe *frame = (struct trapframe *)SW_FRAME;
   *frame = vm->tf;
   tss_set_stack1(vm->esp1, SEL_GKDATA);
+  for (int i = 0; i < vm->nports; i++)    // pass mode: its ports, only while it runs
+    iomap_allow(vm->ports[i]);
   lidt((void *)(SW_IDTS + vm->idt * PGSIZE), 256 * sizeof(struct gatedesc));
   sw_run(vm->cr3);
   cr3_loads += 2;
   idt_load();
+  for (int i = 0; i < vm->nports; i++)
+    iomap_deny(vm->ports[i]);
   vm->tf = *frame;
 }

@@ -1,4 +1,8 @@
-// vdev_disk.c: a VM's virtual IDE disk in `trap` mode: the registers of an IDE
+// vdev_disk.c: a VM's disk, in one of three modes (DESIGN section 8):
+//   trap: below. pass: vdisk_attach gives the VM the ports of a real IDE channel
+//   (its I/O bitmap while it runs) and the channel's IRQ is routed to it.
+//   pv: HC_BLOCK_IO (hcall.c) reads and writes through vdisk_block.
+// In `trap` mode the VM sees the registers of an IDE
 // primary master (ports 0x1F0-0x1F7 and 0x3F6) as the guest's driver sees them
 // through trap-and-emulate (emulate.c), backed by one whole host drive
 // (kernel/ide.c) that the boot line gives the VM (`vms=NAME:SIZE:hdN`). PIO
@@ -17,11 +21,12 @@
 #define ST_DRQ  0x08
 #define ST_ERR  0x01
 
-// Does the VM's virtual disk answer on this port?
+// Does the VM's virtual disk answer on this port? (trap mode only)
 int
 vdev_claims(struct vm *vm, u16 port)
 {
-  return vm->disk.drive >= 0 && ((port >= 0x1F0 && port <= 0x1F7) || port == 0x3F6);
+  return vm->disk.drive >= 0 && vm->disk.mode == DISK_TRAP &&
+         ((port >= 0x1F0 && port <= 0x1F7) || port == 0x3F6);
 }
 
 static u32
@@ -174,4 +179,76 @@ vdev_out(struct vm *vm, u16 port, int size, u32 v)
   case 0x1F7: command(vm, v); return;
   case 0x3F6: d->irq_on = !(v & 0x02); return;   // nIEN
   }
+}
+
+// Which IDE channel a drive is on, and that channel's ports.
+static const u16 chan_base[2] = { 0x1F0, 0x170 };
+static const u16 chan_ctrl[2] = { 0x3F6, 0x376 };
+
+// Give vm host drive `drive` in `mode`. 0, or -1 after saying why not.
+int
+vdisk_attach(struct vm *vm, int drive, int mode)
+{
+  if (ide_size(drive) == 0) {
+    kprintf("vmos: '%s': there is no disk hd%d (QEMU -drive index=%d)\n", vm->name, drive, drive);
+    return -1;
+  }
+  for (int k = 0; k < nvms; k++) {
+    struct vm *o = &vms[k];
+    if (o == vm || o->state == VM_STOPPED || o->state == VM_FREE || o->disk.drive < 0)
+      continue;
+    // A channel in pass mode belongs to one VM: the host and others keep off it.
+    int same_chan = o->disk.drive / 2 == drive / 2;
+    if (o->disk.drive == drive || (same_chan && (mode == DISK_PASS || o->disk.mode == DISK_PASS))) {
+      kprintf("vmos: '%s': disk hd%d %s VM %d\n", vm->name, drive,
+              o->disk.drive == drive ? "already belongs to" : "shares its IDE channel with", o->id);
+      return -1;
+    }
+  }
+  vm->disk.drive = drive;
+  vm->disk.mode = mode;
+  vm->disk.status = 0x40;              // DRDY: the virtual disk is ready
+  if (mode == DISK_PASS) {
+    int ch = drive / 2;
+    vm->nports = 0;
+    for (int p = 0; p < 8; p++)
+      vm->ports[vm->nports++] = chan_base[ch] + p;
+    vm->ports[vm->nports++] = chan_ctrl[ch];
+  }
+  return 0;
+}
+
+// The real interrupt of an IDE channel (IRQ 14 or 15): whose is it? In pass
+// mode, the VM that owns the channel; the host itself polls.
+void
+vdisk_irq(int channel)
+{
+  for (int k = 0; k < nvms; k++)
+    if (vms[k].disk.mode == DISK_PASS && vms[k].disk.drive / 2 == channel)
+      irq_raise(&vms[k], VIRQ_DISK);
+}
+
+// pv mode: n sectors from `sector` to or from guest address buf.
+int
+vdisk_block(struct vm *vm, u32 sector, u32 buf, u32 n, int write)
+{
+  u8 sec[DISK_SECTOR];
+  if (vm->disk.mode != DISK_PV)
+    return E_INVAL;
+  if (n == 0 || n > 8 || sector >= ide_size(vm->disk.drive) ||
+      n > ide_size(vm->disk.drive) - sector)
+    return E_INVAL;
+  if (!vm_range_ok(vm, buf, n * DISK_SECTOR))
+    return E_FAULT;
+  for (u32 i = 0; i < n; i++) {
+    u32 at = buf + i * DISK_SECTOR;
+    if (write && vm_copyin(vm, sec, at, DISK_SECTOR) < 0)
+      return E_FAULT;
+    if (ide_rw(vm->disk.drive, sector + i, sec, write) < 0)
+      return i;
+    if (!write && vm_copyout(vm, at, sec, DISK_SECTOR) < 0)
+      return E_FAULT;
+  }
+  vm->st.disk_cmds++;
+  return n;
 }

@@ -45,8 +45,9 @@ struct vmstats {
   uint disk_cmds;            // commands to its virtual disk
 };
 
-struct vdisk {              // a VM's virtual IDE disk (vdev_disk.c), trap mode
+struct vdisk {              // a VM's disk (vdev_disk.c)
   int drive;                 // the host drive behind it; -1: no disk
+  int mode;                  // DISK_TRAP, DISK_PASS or DISK_PV (vmos/abi.h)
   u8 count, lba[3], devsel, status;
   int irq_on;                // the guest enabled its interrupt (0x3F6 nIEN clear)
   int dir;                   // 0 idle, 1 data to the guest, 2 data from it
@@ -94,6 +95,8 @@ struct vm {
   int slice;                 // host ticks left in its time slice
 
   struct vdisk disk;
+  u16 ports[10];             // I/O ports it may use directly while it runs
+  int nports;
 
   // console
   char out[CONS_LINE];

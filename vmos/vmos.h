@@ -73,6 +73,9 @@ extern struct vm *focus;
 int         vdev_claims(struct vm *vm, u16 port);
 u32         vdev_in(struct vm *vm, u16 port, int size);
 void        vdev_out(struct vm *vm, u16 port, int size, u32 v);
+int         vdisk_attach(struct vm *vm, int drive, int mode);
+void        vdisk_irq(int channel);
+int         vdisk_block(struct vm *vm, u32 sector, u32 buf, u32 n, int write);
 
 // vm.c
 struct vm*  vm_alloc(const char *name, u32 mem_size);
