@@ -77,6 +77,10 @@ irq_tick(void)
     if (vm->timer_period == 0 || vm->state == VM_STOPPED || vm->state == VM_FREE)
       continue;
     if ((int)(ticks - vm->timer_next) >= 0) {
+      // A VM idling for its timer runs next (it will be quick), as Xen boosts
+      // a woken VM: otherwise it would wait out a busy VM's whole slice.
+      if (vm->state == VM_BLOCKED)
+        sched_prefer(vm);
       irq_pend(vm, VIRQ_TIMER);
       vm->timer_next = ticks + vm->timer_period;
     }

@@ -1,0 +1,29 @@
+// pv.h: the paravirtualization layer: every privileged operation xv6a needs,
+// as one call. pv_bare.c implements each with the instruction itself (xv6a in
+// ring 0 on bare QEMU); pv_vmos.c with a hypercall or the shared page (xv6a in
+// ring 1 under vmos, vmos/abi.h). Nothing else in xv6a is privileged, so the
+// same workload runs both ways and `make bench` can compare them.
+#ifndef XV6A_PV_H
+#define XV6A_PV_H
+#include "xv6a.h"
+
+extern const char *pv_name;            // "bare" or "vmos"
+extern uint pv_kcs, pv_kds, pv_ucs, pv_uds;   // segment selectors
+
+void pv_init(uint magic, uint info);   // first thing main does: what machine is this?
+uint pv_memsize(void);                 // physical memory, bytes
+void pv_putc(int c);                   // console output
+void pv_lcr3(uint pa);                 // load a page directory (physical address)
+void pv_invlpg(void *va);
+void pv_cli(void);                     // interrupts off (really, or virtually)
+void pv_sti(void);                     // on; pending ones are taken now
+int  pv_intr_on(void);                 // are they on?
+void pv_idle(void);                    // wait for an interrupt with them on
+void pv_set_kstack(uint esp);          // stack for traps from user mode
+void pv_set_trap(int vector, void (*handler)(void), int dpl, int trapgate);
+void pv_trap_done(void);               // after each trap (bare: no-op)
+void pv_timer_init(int hz);
+void pv_eoi(int irq);
+void pv_exit(int status, const char *why) __attribute__((noreturn));
+
+#endif

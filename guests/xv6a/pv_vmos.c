@@ -1,0 +1,90 @@
+// pv_vmos.c: the pv layer under vmos: xv6a in ring 1 asks the host for every
+// privileged operation (hypercalls, vmos/abi.h). Interrupts are virtual: the IF
+// is a word in the page shared with the host, so turning them off is a store
+// and turning them on is a store plus, if something is pending, a hypercall.
+#include "xv6a.h"
+#include "pv.h"
+#include "vmos/abi.h"
+
+const char *pv_name = "vmos";
+uint pv_kcs = SEL_GKCODE, pv_kds = SEL_GKDATA, pv_ucs = SEL_UCODE, pv_uds = SEL_UDATA;
+
+// The shared page; vif is its first word (trapasm.S stores to it).
+union {
+  struct vm_shared s;
+  char page[PGSIZE];             // the whole page is the host's to write
+} shared __attribute__((aligned(PGSIZE)));
+static uint memsize;
+extern char iret_start[], iret_end[];
+
+static inline int
+hc(int nr, uint a, uint b, uint c)
+{
+  int r;
+  asm volatile("int $0x82" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+  return r;
+}
+
+void
+pv_init(uint magic, uint info)
+{
+  if (magic != GUEST_BOOT_MAGIC)
+    for (;;)
+      ;
+  memsize = info;                // the host passes the memory size in ebx
+  hc(HC_SET_SHARED, (uint)&shared, 0, 0);
+  hc(HC_SET_IRET, (uint)iret_start, (uint)iret_end, 0);
+}
+
+uint pv_memsize(void) { return memsize; }
+
+// Console output goes a line at a time (the host tags lines with the VM).
+static char line[120];
+static int nline;
+
+void
+pv_putc(int c)
+{
+  line[nline++] = c;
+  if (c == '\n' || nline == sizeof(line)) {
+    hc(HC_CONSOLE_WRITE, (uint)line, nline, 0);
+    nline = 0;
+  }
+}
+
+void pv_lcr3(uint pa) { hc(HC_SET_PGDIR, pa, 0, 0); }
+void pv_invlpg(void *va) { hc(HC_INVLPG, (uint)va, 0, 0); }
+void pv_cli(void) { shared.s.vif = 0; }
+int pv_intr_on(void) { return shared.s.vif & 1; }
+
+void
+pv_sti(void)
+{
+  shared.s.vif = 1;
+  if (shared.s.pending)
+    hc(HC_IRQ_ENABLE, 0, 0, 0);  // the host delivers them now
+}
+
+void pv_idle(void) { hc(HC_IDLE, 0, 0, 0); }
+void pv_set_kstack(uint esp) { hc(HC_STACK_SWITCH, esp, 0, 0); }
+void pv_trap_done(void) { }
+void pv_timer_init(int hz) { hc(HC_SET_TIMER, 1000 / hz, 0, 0); }
+void pv_eoi(int irq) { }
+
+void
+pv_set_trap(int v, void (*handler)(void), int dpl, int trapgate)
+{
+  if (v == 2 || v == 8 || v == HCALL_VECTOR)
+    return;                      // the host's
+  hc(HC_SET_TRAP, v, (uint)handler, dpl | (trapgate ? TT_TRAPGATE : 0));
+}
+
+void
+pv_exit(int status, const char *why)
+{
+  if (nline)
+    hc(HC_CONSOLE_WRITE, (uint)line, nline, 0);
+  hc(HC_EXIT, status, (uint)why, 0);
+  for (;;)
+    ;
+}

@@ -1,0 +1,78 @@
+// xv6a.h: xv6a's kernel-wide definitions: types, its address map, and every
+// kernel function, grouped by the file that defines it. xv6a is vmos's
+// xv6-style guest OS; the same source is built twice: as a vmos guest (ring 1,
+// privileged work through the pv layer's hypercalls: pv_vmos.c) and for bare
+// QEMU (ring 0, real instructions: pv_bare.c). pv.h is the line between them.
+#ifndef XV6A_H
+#define XV6A_H
+
+typedef unsigned int uint;
+typedef unsigned short ushort;
+typedef unsigned char uchar;
+typedef uint pde_t;
+typedef uint pte_t;
+
+// Address map (as xv6): the kernel at KERNBASE + physical; processes from 0.
+#define KERNBASE  0x80000000
+#define KERNLINK  (KERNBASE + 0x100000)
+#define V2P(a) (((uint)(a)) - KERNBASE)
+#define P2V(a) ((void *)(((char *)(a)) + KERNBASE))
+#define MAXPHYS   (32 << 20)     // xv6a uses at most this much memory
+
+#define PGSIZE 4096
+#define PGROUNDUP(a) (((a) + PGSIZE - 1) & ~(PGSIZE - 1))
+#define PGROUNDDOWN(a) ((a) & ~(PGSIZE - 1))
+#define PTE_P 0x001
+#define PTE_W 0x002
+#define PTE_U 0x004
+#define PTE_PS 0x080
+#define PDX(va) (((uint)(va) >> 22) & 0x3FF)
+#define PTX(va) (((uint)(va) >> 12) & 0x3FF)
+#define PTE_ADDR(pte) ((uint)(pte) & ~0xFFF)
+
+#define T_SYSCALL 64             // xv6's system-call vector
+#define T_IRQ0 32
+#define IRQ_TIMER 0
+#define IRQ_COM1 4
+#define IRQ_IDE 14
+
+// The registers a trap saves (trapasm.S builds it).
+struct trapframe {
+  uint edi, esi, ebp, oesp, ebx, edx, ecx, eax;
+  ushort gs, pad1, fs, pad2, es, pad3, ds, pad4;
+  uint trapno, err, eip;
+  ushort cs, pad5;
+  uint eflags, esp;
+  ushort ss, pad6;
+};
+
+// console.c
+void cprintf(const char *fmt, ...);
+void panic(const char *s) __attribute__((noreturn));
+void consoleintr(int c);
+
+// kalloc.c
+void kinit(void *start, void *end);
+char *kalloc(void);
+void kfree(char *v);
+uint kfreecount(void);
+
+// main.c
+extern uint physmem;             // bytes of physical memory xv6a uses
+
+// string.c
+void *memset(void *dst, int c, uint n);
+void *memmove(void *dst, const void *src, uint n);
+int strlen(const char *s);
+
+// trap.c
+extern uint ticks;
+void trapinit(void);
+void trap(struct trapframe *tf);
+
+// vm.c
+extern pde_t *kpgdir;
+void kvmalloc(void);
+pte_t *walkpgdir(pde_t *pgdir, const void *va, int alloc);
+
+#endif
