@@ -62,7 +62,8 @@ BOOT  ?=
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 GDBINIT ?= .gdbinit
 # VMS="mini mini" and QUANTUM=10 are short for BOOT="vms=mini,mini quantum=10".
-# MODULES="path/g.elf ..." hands guest images to QEMU as multiboot modules.
+# MODULES="path/g.elf ..." hands guest images to QEMU as multiboot modules;
+# QEMUEXTRA="..." adds QEMU options (disks: -drive file=x.img,format=raw,index=N).
 comma := ,
 empty :=
 space := $(empty) $(empty)
@@ -70,7 +71,7 @@ BOOTLINE = $(strip $(if $(VMS),vms=$(subst $(space),$(comma),$(strip $(VMS)))) \
            $(if $(QUANTUM),quantum=$(QUANTUM)) $(BOOT))
 QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \
            $(if $(MODULES),-initrd "$(subst $(space),$(comma),$(strip $(MODULES)))") \
-           -device isa-debug-exit,iobase=0xf4,iosize=0x04
+           -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUEXTRA)
 
 .PHONY: bench handout all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
 IMAGE := $(OUT)/vmos
