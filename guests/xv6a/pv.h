@@ -24,6 +24,7 @@ void pv_set_trap(int vector, void (*handler)(void), int dpl, int trapgate);
 void pv_trap_done(void);               // after each trap (bare: no-op)
 void pv_timer_init(int hz);
 void pv_eoi(int irq);
+uint pv_fault_addr(void);              // the address of the last page fault
 void pv_exit(int status, const char *why) __attribute__((noreturn));
 
 #endif

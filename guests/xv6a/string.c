@@ -38,3 +38,23 @@ strlen(const char *s)
     n++;
   return n;
 }
+
+int
+strncmp(const char *p, const char *q, uint n)
+{
+  while (n > 0 && *p && *p == *q)
+    n--, p++, q++;
+  return n == 0 ? 0 : (uchar)*p - (uchar)*q;
+}
+
+char*
+safestrcpy(char *s, const char *t, int n)
+{
+  char *os = s;
+  if (n <= 0)
+    return os;
+  while (--n > 0 && (*s++ = *t++) != 0)
+    ;
+  *s = 0;
+  return os;
+}

@@ -1,28 +1,43 @@
 // trap.c: xv6a's traps and interrupts. trapinit installs the handlers through
-// the pv layer (an IDT on bare QEMU, the host's trap table under vmos); trap()
-// dispatches: the timer, the console, faults.
+// the pv layer (an IDT on bare QEMU, the host's trap table under vmos); every
+// one is an interrupt gate, so the kernel runs with interrupts off. trap()
+// dispatches: system calls, the timer, faults (a process's fault kills it).
 #include "xv6a.h"
 #include "pv.h"
+#include "proc.h"
 
 extern char vector0[];           // trapasm.S: stub n at vector0 + 16*n
 uint ticks;
 
+static void (*stub(int v))(void) { return (void (*)(void))(vector0 + 16 * v); }
+
 void
 trapinit(void)
 {
-  for (int v = 0; v < 256; v++) {
-    if (v < 20 || (v >= T_IRQ0 && v < T_IRQ0 + 16))
-      pv_set_trap(v, (void (*)(void))(vector0 + 16 * v), 0, 0);
-  }
-  pv_set_trap(T_SYSCALL, (void (*)(void))(vector0 + 16 * T_SYSCALL), 3, 1);
+  for (int v = 0; v < 20; v++)
+    pv_set_trap(v, stub(v), v == 3 ? 3 : 0, 0);
+  for (int v = T_IRQ0; v < T_IRQ0 + 16; v++)
+    pv_set_trap(v, stub(v), 0, 0);
+  pv_set_trap(T_SYSCALL, stub(T_SYSCALL), 3, 0);
 }
 
 void
 trap(struct trapframe *tf)
 {
+  int user = (tf->cs & 3) == 3;
+  if (tf->trapno == T_SYSCALL) {
+    if (curproc->killed)
+      exit();
+    curproc->tf = tf;
+    syscall();
+    if (curproc->killed)
+      exit();
+    return;
+  }
   switch (tf->trapno) {
   case T_IRQ0 + IRQ_TIMER:
     ticks++;
+    wakeup(&ticks);
     pv_eoi(IRQ_TIMER);
     break;
   default:
@@ -30,9 +45,20 @@ trap(struct trapframe *tf)
       pv_eoi(tf->trapno - T_IRQ0);
       break;
     }
-    cprintf("xv6a: unexpected trap %d err %x eip %x cs %x\n", tf->trapno, tf->err, tf->eip,
-            tf->cs);
-    panic("trap");
+    if (!user || curproc == 0) {
+      cprintf("xv6a: unexpected trap %d err %x eip %x cs %x addr %x\n", tf->trapno, tf->err,
+              tf->eip, tf->cs, pv_fault_addr());
+      panic("trap");
+    }
+    cprintf("pid %d %s: trap %d err %d on cpu 0 eip 0x%x addr 0x%x--kill proc\n", curproc->pid,
+            curproc->name, tf->trapno, tf->err, tf->eip, pv_fault_addr());
+    curproc->killed = 1;
+  }
+  if (user && curproc) {
+    if (curproc->killed)
+      exit();
+    if (tf->trapno == T_IRQ0 + IRQ_TIMER)
+      yield();                   // its turn is over
   }
   pv_trap_done();
 }

@@ -1,8 +1,10 @@
 // vm.c: xv6a's page tables. The kernel's: all physical memory at KERNBASE,
-// supervisor only (kvmalloc). Loading one goes through pv_lcr3: a CR3 load on
+// supervisor only (kvmalloc); every process's directory maps the kernel the same
+// way, and its own memory from 0 with user pages. Loading one goes through pv_lcr3: a CR3 load on
 // bare QEMU, HC_SET_PGDIR under vmos (whose shadow paging follows these tables).
 #include "xv6a.h"
 #include "pv.h"
+#include "proc.h"
 
 pde_t *kpgdir;
 
@@ -45,4 +47,149 @@ kvmalloc(void)
   if (mappages(kpgdir, KERNBASE, physmem, 0, PTE_W) < 0)
     panic("kvmalloc: map");
   pv_lcr3(V2P(kpgdir));
+}
+
+// ---- user address spaces ----
+
+// A page directory with the kernel's mappings (shared tables are not used:
+// each directory maps the kernel itself, as xv6 does).
+pde_t*
+setupkvm(void)
+{
+  pde_t *pgdir = (pde_t *)kalloc();
+  if (pgdir == 0)
+    return 0;
+  memset(pgdir, 0, PGSIZE);
+  if (mappages(pgdir, KERNBASE, physmem, 0, PTE_W) < 0) {
+    freevm(pgdir);
+    return 0;
+  }
+  return pgdir;
+}
+
+// Run process p: its kernel stack for traps, its page directory.
+void
+switchuvm(struct proc *p)
+{
+  pv_set_kstack((uint)p->kstack + KSTACKSIZE);
+  pv_lcr3(V2P(p->pgdir));
+}
+
+// Grow user memory from oldsz to newsz; returns newsz or 0.
+int
+allocuvm(pde_t *pgdir, uint oldsz, uint newsz)
+{
+  if (newsz >= KERNBASE)
+    return 0;
+  if (newsz < oldsz)
+    return oldsz;
+  for (uint a = PGROUNDUP(oldsz); a < newsz; a += PGSIZE) {
+    char *mem = kalloc();
+    if (mem == 0 || (memset(mem, 0, PGSIZE), mappages(pgdir, a, PGSIZE, V2P(mem), PTE_W | PTE_U)) < 0) {
+      if (mem)
+        kfree(mem);
+      deallocuvm(pgdir, newsz, oldsz);
+      return 0;
+    }
+  }
+  return newsz;
+}
+
+// Shrink user memory from oldsz to newsz; returns newsz.
+int
+deallocuvm(pde_t *pgdir, uint oldsz, uint newsz)
+{
+  if (newsz >= oldsz)
+    return oldsz;
+  for (uint a = PGROUNDUP(newsz); a < oldsz; a += PGSIZE) {
+    pte_t *pte = walkpgdir(pgdir, (char *)a, 0);
+    if (pte == 0) {                // no page table: skip to the next one
+      a = (a & ~((PGSIZE << 10) - 1)) + (PGSIZE << 10) - PGSIZE;
+      continue;
+    }
+    if (*pte & PTE_P) {
+      kfree(P2V(PTE_ADDR(*pte)));
+      *pte = 0;
+    }
+  }
+  return newsz;
+}
+
+// Free a page directory, its user memory and its page tables.
+void
+freevm(pde_t *pgdir)
+{
+  deallocuvm(pgdir, KERNBASE, 0);
+  for (int i = 0; i < PDX(KERNBASE); i++)
+    if (pgdir[i] & PTE_P)
+      kfree(P2V(PTE_ADDR(pgdir[i])));
+  for (int i = PDX(KERNBASE); i < 1024; i++)
+    if ((pgdir[i] & PTE_P) && !(pgdir[i] & PTE_PS))
+      kfree(P2V(PTE_ADDR(pgdir[i])));
+  kfree((char *)pgdir);
+}
+
+// A copy of a process's user memory, for fork.
+pde_t*
+copyuvm(pde_t *pgdir, uint sz)
+{
+  pde_t *d = setupkvm();
+  if (d == 0)
+    return 0;
+  for (uint a = 0; a < sz; a += PGSIZE) {
+    pte_t *pte = walkpgdir(pgdir, (void *)a, 0);
+    if (pte == 0 || !(*pte & PTE_P))
+      panic("copyuvm: page not present");
+    char *mem = kalloc();
+    if (mem == 0)
+      goto bad;
+    memmove(mem, P2V(PTE_ADDR(*pte)), PGSIZE);
+    if (mappages(d, a, PGSIZE, V2P(mem), *pte & 0xFFF & ~PTE_P) < 0) {
+      kfree(mem);
+      goto bad;
+    }
+  }
+  return d;
+bad:
+  freevm(d);
+  return 0;
+}
+
+// The kernel address of user address va in pgdir, if it is a user page.
+char*
+uva2ka(pde_t *pgdir, uint va)
+{
+  pte_t *pte = walkpgdir(pgdir, (void *)va, 0);
+  if (pte == 0 || (*pte & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+    return 0;
+  return (char *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1));
+}
+
+// Copy len bytes to user address va in pgdir (not necessarily the current one).
+int
+copyout(pde_t *pgdir, uint va, const void *p, uint len)
+{
+  const char *buf = p;
+  while (len > 0) {
+    char *ka = uva2ka(pgdir, PGROUNDDOWN(va));
+    if (ka == 0)
+      return -1;
+    uint n = PGSIZE - (va & (PGSIZE - 1));
+    if (n > len)
+      n = len;
+    memmove(ka + (va & (PGSIZE - 1)), buf, n);
+    len -= n;
+    buf += n;
+    va += n;
+  }
+  return 0;
+}
+
+// Make the page at va inaccessible to the process (the guard below its stack).
+void
+clearpteu(pde_t *pgdir, uint va)
+{
+  pte_t *pte = walkpgdir(pgdir, (void *)va, 0);
+  if (pte)
+    *pte &= ~PTE_U;
 }

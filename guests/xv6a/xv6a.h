@@ -71,8 +71,47 @@ void trapinit(void);
 void trap(struct trapframe *tf);
 
 // vm.c
+struct proc;
 extern pde_t *kpgdir;
 void kvmalloc(void);
 pte_t *walkpgdir(pde_t *pgdir, const void *va, int alloc);
+pde_t *setupkvm(void);
+void switchuvm(struct proc *p);
+int allocuvm(pde_t *pgdir, uint oldsz, uint newsz);
+int deallocuvm(pde_t *pgdir, uint oldsz, uint newsz);
+void freevm(pde_t *pgdir);
+pde_t *copyuvm(pde_t *pgdir, uint sz);
+char *uva2ka(pde_t *pgdir, uint va);
+int copyout(pde_t *pgdir, uint va, const void *p, uint len);
+void clearpteu(pde_t *pgdir, uint va);
+
+// proc.c
+void pinit(void);
+void userinit(void);
+void scheduler(void) __attribute__((noreturn));
+void sched(void);
+void yield(void);
+void sleep(void *chan);
+void wakeup(void *chan);
+int fork(void);
+void exit(void) __attribute__((noreturn));
+int wait(void);
+int kill(int pid);
+int growproc(int n);
+
+// exec.c
+int exec(const char *path, char **argv);
+
+// syscall.c
+void syscall(void);
+int argint(int n, int *ip);
+int argptr(int n, char **pp, int size);
+int argstr(int n, char **pp);
+int fetchint(uint addr, int *ip);
+int fetchstr(uint addr, char **pp);
+
+// string.c
+int strncmp(const char *p, const char *q, uint n);
+char *safestrcpy(char *s, const char *t, int n);
 
 #endif

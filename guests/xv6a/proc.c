@@ -1,0 +1,218 @@
+// proc.c: xv6a's processes and its scheduler. One CPU, and the kernel runs
+// with interrupts off (every trap enters through an interrupt gate, real or
+// virtual), so the process table needs no locks: a process gives up the CPU only
+// in sched(), and interrupts come in only in user mode and while the scheduler
+// idles. Under vmos "interrupts off" is the virtual IF (pv.h).
+#include "xv6a.h"
+#include "pv.h"
+#include "proc.h"
+
+static struct proc ptable[NPROC];
+struct proc *curproc;
+static struct proc *initproc;
+static struct context *schedctx;   // the scheduler's own context
+static int nextpid = 1;
+extern char trapret[];
+
+// A fresh process in EMBRYO state with a kernel stack ready to "return" into
+// forkret and then trapret, or 0.
+static struct proc*
+allocproc(void)
+{
+  struct proc *p;
+  for (p = ptable; p < &ptable[NPROC]; p++)
+    if (p->state == UNUSED)
+      break;
+  if (p == &ptable[NPROC] || (p->kstack = kalloc()) == 0)
+    return 0;
+  p->state = EMBRYO;
+  p->pid = nextpid++;
+  p->killed = 0;
+  char *sp = p->kstack + KSTACKSIZE;
+  sp -= sizeof(*p->tf);
+  p->tf = (struct trapframe *)sp;
+  sp -= 4;
+  *(uint *)sp = (uint)trapret;     // forkret returns here
+  sp -= sizeof(*p->context);
+  p->context = (struct context *)sp;
+  memset(p->context, 0, sizeof(*p->context));
+  extern void forkret(void);
+  p->context->eip = (uint)forkret;
+  return p;
+}
+
+// The first swtch into a new process lands here, and returns to trapret.
+void
+forkret(void)
+{
+}
+
+// The first process: the built-in program "init" (exec.c).
+void
+userinit(void)
+{
+  struct proc *p = allocproc();
+  if (p == 0 || (p->pgdir = setupkvm()) == 0)
+    panic("userinit");
+  initproc = p;
+  curproc = p;
+  safestrcpy(p->name, "init", sizeof(p->name));
+  char *argv[] = { "init", 0 };
+  if (exec("init", argv) < 0)
+    panic("userinit: no init");
+  p->state = RUNNABLE;
+  curproc = 0;
+}
+
+int
+growproc(int n)
+{
+  struct proc *p = curproc;
+  uint sz = p->sz;
+  if (n > 0) {
+    if ((sz = allocuvm(p->pgdir, sz, sz + n)) == 0)
+      return -1;
+  } else if (n < 0) {
+    sz = deallocuvm(p->pgdir, sz, sz + n);
+  }
+  p->sz = sz;
+  switchuvm(p);                    // the TLB (or the host's shadow) must forget
+  return 0;
+}
+
+int
+fork(void)
+{
+  struct proc *np = allocproc();
+  if (np == 0)
+    return -1;
+  if ((np->pgdir = copyuvm(curproc->pgdir, curproc->sz)) == 0) {
+    kfree(np->kstack);
+    np->kstack = 0;
+    np->state = UNUSED;
+    return -1;
+  }
+  np->sz = curproc->sz;
+  np->parent = curproc;
+  *np->tf = *curproc->tf;
+  np->tf->eax = 0;                 // fork returns 0 in the child
+  safestrcpy(np->name, curproc->name, sizeof(np->name));
+  np->state = RUNNABLE;
+  return np->pid;
+}
+
+void
+exit(void)
+{
+  if (curproc == initproc)
+    panic("init exiting");
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++)
+    if (p->parent == curproc) {    // orphans go to init
+      p->parent = initproc;
+      if (p->state == ZOMBIE)
+        wakeup(initproc);
+    }
+  wakeup(curproc->parent);
+  curproc->state = ZOMBIE;
+  sched();
+  panic("zombie exit");
+}
+
+int
+wait(void)
+{
+  for (;;) {
+    int havekids = 0;
+    for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
+      if (p->parent != curproc)
+        continue;
+      havekids = 1;
+      if (p->state == ZOMBIE) {
+        int pid = p->pid;
+        kfree(p->kstack);
+        p->kstack = 0;
+        freevm(p->pgdir);
+        p->pgdir = 0;
+        p->pid = 0;
+        p->parent = 0;
+        p->name[0] = 0;
+        p->killed = 0;
+        p->state = UNUSED;
+        return pid;
+      }
+    }
+    if (!havekids || curproc->killed)
+      return -1;
+    sleep(curproc);
+  }
+}
+
+int
+kill(int pid)
+{
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++)
+    if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
+      p->killed = 1;
+      if (p->state == SLEEPING)
+        p->state = RUNNABLE;
+      return 0;
+    }
+  return -1;
+}
+
+// Give the CPU to the scheduler (interrupts are off).
+void
+sched(void)
+{
+  if (pv_intr_on())
+    panic("sched: interrupts on");
+  swtch(&curproc->context, schedctx);
+}
+
+void
+yield(void)
+{
+  curproc->state = RUNNABLE;
+  sched();
+}
+
+void
+sleep(void *chan)
+{
+  curproc->chan = chan;
+  curproc->state = SLEEPING;
+  sched();
+  curproc->chan = 0;
+}
+
+void
+wakeup(void *chan)
+{
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++)
+    if (p->state == SLEEPING && p->chan == chan)
+      p->state = RUNNABLE;
+}
+
+// Round robin over runnable processes; with none, wait for an interrupt.
+void
+scheduler(void)
+{
+  struct proc *p = ptable;
+  for (;;) {
+    int found = 0;
+    for (int i = 0; i < NPROC; i++, p = (p + 1 < &ptable[NPROC]) ? p + 1 : ptable) {
+      if (p->state != RUNNABLE)
+        continue;
+      found = 1;
+      curproc = p;
+      switchuvm(p);
+      p->state = RUNNING;
+      swtch(&schedctx, p->context);
+      curproc = 0;                 // it came back through sched()
+    }
+    if (!found) {
+      pv_idle();                   // interrupts on until one arrives
+      pv_cli();
+    }
+  }
+}
