@@ -69,11 +69,17 @@ empty :=
 space := $(empty) $(empty)
 BOOTLINE = $(strip $(if $(VMS),vms=$(subst $(space),$(comma),$(strip $(VMS)))) \
            $(if $(QUANTUM),quantum=$(QUANTUM)) $(BOOT))
+# The default boot gives the two xv6a VMs disks 0 and 1: copies of the file
+# system image that stay between boots (make clean-disks starts them afresh).
+DISKS = $(OUT)/xv6a/disk0.img $(OUT)/xv6a/disk1.img
+$(OUT)/xv6a/disk%.img: | $(OUT)/xv6a/fs.img
+	cp $(OUT)/xv6a/fs.img $@
 QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \
+           $(foreach d,$(DISKS),-drive file=$(d),format=raw,index=$(subst .img,,$(subst $(OUT)/xv6a/disk,,$(d)))) \
            $(if $(MODULES),-initrd "$(subst $(space),$(comma),$(strip $(MODULES)))") \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUEXTRA)
 
-.PHONY: bench handout all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
+.PHONY: clean-disks bench handout all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
 IMAGE := $(OUT)/vmos
 all: $(IMAGE) $(IMAGE).asm $(IMAGE).sym
 
@@ -112,23 +118,23 @@ $(IMAGE).sym: $(IMAGE)
 # ---- running ----
 # `make qemu` opens a window (VGA) and keeps the serial console in this terminal;
 # without a display it falls back to qemu-nox. Ctrl-A X quits QEMU.
-qemu: all
+qemu: all $(DISKS)
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
 	  echo "*** no display: running without a window (make qemu-nox)"; \
 	  $(QEMU) $(QEMUOPTS) -display none -serial mon:stdio; \
 	else \
 	  $(QEMU) $(QEMUOPTS) -serial mon:stdio; \
 	fi
-qemu-nox: all
+qemu-nox: all $(DISKS)
 	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio
 
 # ---- debugging ----
 gdbinit:
 	@sed "s/@GDBPORT@/$(GDBPORT)/" tools/gdbinit.tmpl > $(GDBINIT)
-qemu-gdb: all gdbinit
+qemu-gdb: all gdbinit $(DISKS)
 	@echo "*** Now run 'make gdb' in another terminal (gdb port $(GDBPORT))."
 	$(QEMU) $(QEMUOPTS) -serial mon:stdio -S -gdb tcp::$(GDBPORT)
-qemu-nox-gdb: all gdbinit
+qemu-nox-gdb: all gdbinit $(DISKS)
 	@echo "*** Now run 'make gdb' in another terminal (gdb port $(GDBPORT))."
 	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT)
 gdb: gdbinit | deps
@@ -152,6 +158,8 @@ handout:
 	@test -n "$(LAB)" || { echo "usage: make handout LAB=n [HANDOUT=dir]"; exit 2; }
 	tools/handout.sh $(LAB) $(HANDOUT)
 
+clean-disks:
+	rm -f $(DISKS)
 clean:
 	rm -rf $(OUT) .gdbinit
 

@@ -99,7 +99,7 @@ handle_exit(struct vm *vm)
   } else if (trapno == T_PGFLT && vm->paged) {
     // Shadow paging: most faults are the host's business, not the guest's.
     u32 addr = rcr2();
-    int r = shadow_fault(vm, addr, tf->err);
+    int r = shadow_fault(vm, addr, &tf->err);
     cause = r > 0 ? X_HIDDEN : X_FAULT;
     if (r == 0) {
       if (vm->shared)

@@ -87,12 +87,14 @@ shadow_translate(struct vm *vm, u32 gva, int write, u32 *gpa)
   return 0;
 }
 
-// A page fault at va (error code err) while the paged guest vm ran.
+// A page fault at va (error code *err) while the paged guest vm ran.
 // Returns 1 if the shadow now has the translation (a hidden fault), 0 if the
-// fault is the guest's own (reflect it), -1 if the VM was stopped.
+// fault is the guest's own (reflect it, with *err as the guest's own tables
+// would have made it: P set when they map the page), -1 if the VM was stopped.
 int
-shadow_fault(struct vm *vm, u32 va, u32 err)
+shadow_fault(struct vm *vm, u32 va, u32 *errp)
 {
+  u32 err = *errp;
   if (va >= SWITCHER_BASE) {
     vm_stop(vm, "page fault at 0x%x in the switcher region (%s in ring %d)", va,
             (err & PF_W) ? "write" : "read", (err & PF_U) ? 3 : 1);
@@ -108,10 +110,10 @@ shadow_fault(struct vm *vm, u32 va, u32 err)
   }
   if (r == WALK_NONE)
     return 0;
-  if ((err & PF_U) && !(g & PTE_U))
-    return 0;                        // a process touching its kernel's pages
-  if ((err & PF_W) && !(g & PTE_W))
-    return 0;                        // a write the guest itself forbids
+  if (((err & PF_U) && !(g & PTE_U)) || ((err & PF_W) && !(g & PTE_W))) {
+    *errp = err | PF_P;              // the guest's tables map it: a protection fault
+    return 0;                        // a process touching its kernel's pages, or a
+  }                                  // write the guest itself forbids
   pte_t *spte = pt_walk(vm->pgdir, va, 1);
   if (spte == 0) {
     vm_stop(vm, "the host is out of memory for its shadow page tables");

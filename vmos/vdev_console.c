@@ -11,15 +11,41 @@
 #include "vmos/vmos.h"
 
 struct vm *focus;            // the VM that gets what is typed
+static struct vm *open_line; // whose unfinished line is on the screen (a prompt)
+
+// Print vm's buffered text; with newline, its line is complete.
+static void
+cons_show(struct vm *vm, int newline)
+{
+  vm->out[vm->nout] = 0;
+  if (open_line && open_line != vm) {   // another VM's prompt: end it first
+    kprintf("\n");
+    open_line = 0;
+  }
+  if (open_line == vm)
+    kprintf("%s", vm->out);
+  else
+    kprintf("[%s.%d] %s", vm->name, vm->id, vm->out);
+  if (newline)
+    kprintf("\n");
+  open_line = newline ? 0 : vm;
+  vm->nout = 0;
+}
 
 void
 cons_flush(struct vm *vm)
 {
-  if (vm->nout == 0)
-    return;
-  vm->out[vm->nout] = 0;
-  kprintf("[%s.%d] %s\n", vm->name, vm->id, vm->out);
-  vm->nout = 0;
+  if (vm->nout > 0 || open_line == vm)
+    cons_show(vm, 1);
+}
+
+// vm waits (for input, say) with an unfinished line: show it now, so that a
+// prompt appears before the user types and what they type appears after it.
+void
+cons_show_partial(struct vm *vm)
+{
+  if (vm->nout > 0)
+    cons_show(vm, 0);
 }
 
 void
@@ -28,13 +54,19 @@ cons_write(struct vm *vm, const char *buf, uint n)
   for (uint i = 0; i < n; i++) {
     char c = buf[i];
     if (c == '\n') {
-      if (vm->nout == 0)
-        kprintf("[%s.%d] \n", vm->name, vm->id);
-      cons_flush(vm);
+      cons_show(vm, 1);
       continue;
     }
     if (c == '\r')
       continue;
+    if (c == '\b' && vm->nout == 0 && open_line == vm) {
+      kprintf("\b \b");          // rubbing out an echoed character
+      continue;
+    }
+    if (c == '\b' && vm->nout > 0) {
+      vm->nout--;
+      continue;
+    }
     if (c < ' ' && c != '\t')
       c = '?';                   // no escape sequences onto the host's console
     vm->out[vm->nout++] = c;

@@ -100,7 +100,7 @@ struct vm {
 
   // console
   char out[CONS_LINE];
-  int nout;
+  uint nout;
   char in[CONS_IN];
   uint in_r, in_w;
 

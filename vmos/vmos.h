@@ -45,7 +45,7 @@ void        sched_prefer(struct vm *vm);
 
 // shadow.c
 int         shadow_translate(struct vm *vm, u32 gva, int write, u32 *gpa);
-int         shadow_fault(struct vm *vm, u32 va, u32 err);
+int         shadow_fault(struct vm *vm, u32 va, u32 *err);
 void        shadow_flush(struct vm *vm);
 void        shadow_invlpg(struct vm *vm, u32 va);
 
@@ -64,6 +64,7 @@ extern uint cr3_loads;
 // vdev_console.c
 void        cons_write(struct vm *vm, const char *buf, uint n);
 void        cons_flush(struct vm *vm);
+void        cons_show_partial(struct vm *vm);
 void        cons_input(int c);
 void        cons_stopped(struct vm *vm);
 int         cons_read(struct vm *vm, char *buf, uint n);

@@ -1,7 +1,10 @@
 // console.c: the kernel's console: cprintf (%d %x %p %s %c) and panic, over
-// pv_putc (the UART on bare QEMU, the host's console under vmos).
+// pv_putc (the UART on bare QEMU, the host's console under vmos), and the
+// console device (major CONSOLE) that processes read lines from and write to.
 #include "xv6a.h"
 #include "pv.h"
+#include "proc.h"
+#include "file.h"
 
 static void
 printint(int xx, int base, int sign)
@@ -51,4 +54,76 @@ panic(const char *s)
   pv_cli();
   cprintf("xv6a: panic: %s\n", s);
   pv_exit(1, s);
+}
+
+#define INPUT_BUF 128
+static struct {
+  char buf[INPUT_BUF];
+  uint r, w, e;                  // read, written (complete lines), edit positions
+} input;
+
+// Characters typed: edit the line, echo, and wake readers at the end of a line.
+void
+consoleintr_poll(void)
+{
+  int c;
+  while ((c = pv_getc()) >= 0) {
+    if (c == '\r')
+      c = '\n';
+    if (c == 0x7F || c == '\b') {
+      if (input.e != input.w) {
+        input.e--;
+        pv_putc('\b');
+      }
+      continue;
+    }
+    if (c == 0 || input.e - input.r >= INPUT_BUF)
+      continue;
+    input.buf[input.e++ % INPUT_BUF] = c;
+    if (c != 4)                  // ^D: end of file, not shown
+      pv_putc(c);
+    if (c == '\n' || c == 4 || input.e == input.r + INPUT_BUF) {
+      input.w = input.e;
+      wakeup(&input.r);
+    }
+  }
+}
+
+static int
+consoleread(struct inode *ip, char *dst, int n)
+{
+  int target = n;
+  while (n > 0) {
+    while (input.r == input.w) {
+      if (curproc->killed)
+        return -1;
+      sleep(&input.r);
+    }
+    int c = input.buf[input.r++ % INPUT_BUF];
+    if (c == 4) {                // ^D: end of file (kept for the next read if data came first)
+      if (n < target)
+        input.r--;
+      break;
+    }
+    *dst++ = c;
+    --n;
+    if (c == '\n')
+      break;
+  }
+  return target - n;
+}
+
+static int
+consolewrite(struct inode *ip, char *buf, int n)
+{
+  for (int i = 0; i < n; i++)
+    pv_putc(buf[i] & 0xFF);
+  return n;
+}
+
+void
+consoleinit(void)
+{
+  devsw[CONSOLE].read = consoleread;
+  devsw[CONSOLE].write = consolewrite;
 }

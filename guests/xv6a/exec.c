@@ -1,17 +1,10 @@
-// exec.c: replace the current process's memory with a program. For now the
-// programs are built into the kernel image (out/xv6a/user/_NAME, embedded by
-// xv6a.mk); once the file system exists, exec reads them from it instead.
+// exec.c: replace the current process's memory with a program read from the
+// file system: an ELF executable linked at 0 (as xv6's user programs are).
+// Every field of the file is checked before it is used.
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
-
-#define MAXARG 32
-
-struct image {
-  const char *name;
-  const char *start, *end;
-};
-extern const struct image xv6a_images[];   // generated: out/xv6a/images.c
+#include "file.h"
 
 struct elfhdr {
   uint magic;
@@ -24,45 +17,58 @@ struct proghdr {
   uint type, off, vaddr, paddr, filesz, memsz, flags, align;
 };
 
-static const struct image*
-find(const char *path)
+// Read n bytes at offset off of ip into user address va of pgdir.
+static int
+loadseg(pde_t *pgdir, uint va, struct inode *ip, uint off, uint n)
 {
-  while (*path == '/')
-    path++;
-  for (const struct image *im = xv6a_images; im->name; im++)
-    if (strncmp(im->name, path, 32) == 0)
-      return im;
+  while (n > 0) {
+    char *ka = uva2ka(pgdir, PGROUNDDOWN(va));
+    if (ka == 0)
+      return -1;
+    uint m = PGSIZE - (va & (PGSIZE - 1));
+    if (m > n)
+      m = n;
+    if (readi(ip, ka + (va & (PGSIZE - 1)), off, m) != (int)m)
+      return -1;
+    va += m;
+    off += m;
+    n -= m;
+  }
   return 0;
 }
 
 int
 exec(const char *path, char **argv)
 {
-  const struct image *im = find(path);
-  if (im == 0)
-    return -1;
-  const char *img = im->start;
-  uint size = im->end - im->start;
-  const struct elfhdr *eh = (const struct elfhdr *)img;
-  if (size < sizeof(*eh) || eh->magic != 0x464C457F || eh->phoff > size ||
-      eh->phnum > 16 || size - eh->phoff < eh->phnum * sizeof(struct proghdr))
-    return -1;
-  pde_t *pgdir = setupkvm();
-  if (pgdir == 0)
-    return -1;
+  struct elfhdr elf;
+  struct proghdr ph;
+  pde_t *pgdir = 0;
   uint sz = 0, sp, ustack[3 + MAXARG + 1];
-  const struct proghdr *ph = (const struct proghdr *)(img + eh->phoff);
-  for (int i = 0; i < eh->phnum; i++) {
-    if (ph[i].type != 1 || ph[i].memsz == 0)
+  begin_op();
+  struct inode *ip = namei(path);
+  if (ip == 0) {
+    end_op();
+    return -1;
+  }
+  ilock(ip);
+  if (readi(ip, (char *)&elf, 0, sizeof(elf)) != sizeof(elf) || elf.magic != 0x464C457F ||
+      (pgdir = setupkvm()) == 0)
+    goto bad;
+  for (uint i = 0, off = elf.phoff; i < elf.phnum; i++, off += sizeof(ph)) {
+    if (readi(ip, (char *)&ph, off, sizeof(ph)) != sizeof(ph))
+      goto bad;
+    if (ph.type != 1 || ph.memsz == 0)
       continue;
-    if (ph[i].memsz < ph[i].filesz || ph[i].vaddr + ph[i].memsz < ph[i].vaddr ||
-        ph[i].off > size || size - ph[i].off < ph[i].filesz)
+    if (ph.memsz < ph.filesz || ph.vaddr + ph.memsz < ph.vaddr)
       goto bad;
-    if ((sz = allocuvm(pgdir, sz, ph[i].vaddr + ph[i].memsz)) == 0)
+    if ((sz = allocuvm(pgdir, sz, ph.vaddr + ph.memsz)) == 0)
       goto bad;
-    if (copyout(pgdir, ph[i].vaddr, img + ph[i].off, ph[i].filesz) < 0)
+    if (loadseg(pgdir, ph.vaddr, ip, ph.off, ph.filesz) < 0)
       goto bad;
   }
+  iput(ip);
+  end_op();
+  ip = 0;
   // Two pages: an inaccessible guard, then the stack.
   sz = PGROUNDUP(sz);
   if ((sz = allocuvm(pgdir, sz, sz + 2 * PGSIZE)) == 0)
@@ -99,7 +105,7 @@ exec(const char *path, char **argv)
   tf->cs = pv_ucs;
   tf->ds = tf->es = tf->ss = tf->fs = tf->gs = pv_uds;
   tf->eflags = 0x200;              // interrupts on in user mode
-  tf->eip = eh->entry;
+  tf->eip = elf.entry;
   tf->esp = sp;
   switchuvm(curproc);
   if (old)
@@ -107,6 +113,11 @@ exec(const char *path, char **argv)
   return 0;
 
 bad:
-  freevm(pgdir);
+  if (pgdir)
+    freevm(pgdir);
+  if (ip) {
+    iput(ip);
+    end_op();
+  }
   return -1;
 }

@@ -1,8 +1,9 @@
 // main.c: xv6a's boot, an ordered list of init calls, on bare QEMU and under
-// vmos alike (pv.h hides which). So far: its own page tables, traps, the timer,
-// processes and their system calls; the file system and the shell come next.
+// vmos alike (pv.h hides which): its own page tables, traps, the timer, the
+// file system on its disk, then the first process.
 #include "xv6a.h"
 #include "pv.h"
+#include "fs.h"
 
 extern char end[];               // first address after the kernel (linker)
 uint physmem;
@@ -21,6 +22,11 @@ main(uint magic, uint info)
   trapinit();                    // traps and interrupts
   pv_timer_init(100);            // 100 ticks a second
   cprintf("xv6a: own page tables, %d pages free\n", kfreecount());
-  userinit();                    // the first process: init
+  binit();                       // buffer cache
+  ideinit();                     // the disk (trap-and-emulate under vmos)
+  iinit(ROOTDEV);                // the file system's superblock
+  initlog(ROOTDEV, &sb);         // replay a committed transaction, if any
+  consoleinit();                 // the console device
+  userinit();                    // the first process: /init
   scheduler();                   // run processes; never returns
 }

@@ -6,6 +6,7 @@
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
+#include "file.h"
 
 static struct proc ptable[NPROC];
 struct proc *curproc;
@@ -57,9 +58,10 @@ userinit(void)
   initproc = p;
   curproc = p;
   safestrcpy(p->name, "init", sizeof(p->name));
+  p->cwd = namei("/");
   char *argv[] = { "init", 0 };
-  if (exec("init", argv) < 0)
-    panic("userinit: no init");
+  if (exec("/init", argv) < 0)
+    panic("userinit: no /init on the disk");
   p->state = RUNNABLE;
   curproc = 0;
 }
@@ -96,6 +98,10 @@ fork(void)
   np->parent = curproc;
   *np->tf = *curproc->tf;
   np->tf->eax = 0;                 // fork returns 0 in the child
+  for (int i = 0; i < NOFILE; i++)
+    if (curproc->ofile[i])
+      np->ofile[i] = filedup(curproc->ofile[i]);
+  np->cwd = idup(curproc->cwd);
   safestrcpy(np->name, curproc->name, sizeof(np->name));
   np->state = RUNNABLE;
   return np->pid;
@@ -106,6 +112,15 @@ exit(void)
 {
   if (curproc == initproc)
     panic("init exiting");
+  for (int fd = 0; fd < NOFILE; fd++)
+    if (curproc->ofile[fd]) {
+      fileclose(curproc->ofile[fd]);
+      curproc->ofile[fd] = 0;
+    }
+  begin_op();
+  iput(curproc->cwd);
+  end_op();
+  curproc->cwd = 0;
   for (struct proc *p = ptable; p < &ptable[NPROC]; p++)
     if (p->parent == curproc) {    // orphans go to init
       p->parent = initproc;
@@ -215,4 +230,11 @@ scheduler(void)
       pv_cli();
     }
   }
+}
+
+// Where relative path names start: the current process's directory.
+struct inode*
+cwd_of_current(void)
+{
+  return curproc->cwd;
 }

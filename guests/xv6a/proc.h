@@ -3,8 +3,6 @@
 #define XV6A_PROC_H
 #include "xv6a.h"
 
-#define NPROC 64
-#define KSTACKSIZE 4096
 
 // Registers swtch saves: the callee-saved ones and where to go on.
 struct context {
@@ -24,6 +22,8 @@ struct proc {
   struct context *context;       // where swtch left it
   void *chan;                    // what it sleeps on
   int killed;
+  struct file *ofile[NOFILE];    // open files
+  struct inode *cwd;             // current directory
   int xstate;                    // exit status for wait
   char name[16];
 };

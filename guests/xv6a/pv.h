@@ -13,6 +13,7 @@ extern uint pv_kcs, pv_kds, pv_ucs, pv_uds;   // segment selectors
 void pv_init(uint magic, uint info);   // first thing main does: what machine is this?
 uint pv_memsize(void);                 // physical memory, bytes
 void pv_putc(int c);                   // console output
+int  pv_getc(void);                    // console input: a character, or -1
 void pv_lcr3(uint pa);                 // load a page directory (physical address)
 void pv_invlpg(void *va);
 void pv_cli(void);                     // interrupts off (really, or virtually)

@@ -72,6 +72,12 @@ pv_putc(int c)
   outb(0x3F8, c);
 }
 
+int
+pv_getc(void)
+{
+  return (inb(0x3F8 + 5) & 1) ? inb(0x3F8) : -1;
+}
+
 void pv_lcr3(uint pa) { asm volatile("movl %0, %%cr3" : : "r"(pa) : "memory"); }
 void pv_invlpg(void *va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 void pv_cli(void) { asm volatile("cli"); }

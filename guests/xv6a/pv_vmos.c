@@ -52,6 +52,23 @@ pv_putc(int c)
   }
 }
 
+// Input typed to this VM, read from the host a few bytes at a time.
+int
+pv_getc(void)
+{
+  static char buf[32];
+  static int n, i;
+  if (i == n) {
+    n = hc(HC_CONSOLE_READ, (uint)buf, sizeof(buf), 0);
+    i = 0;
+    if (n <= 0) {
+      n = 0;
+      return -1;
+    }
+  }
+  return buf[i++] & 0xFF;
+}
+
 void pv_lcr3(uint pa) { hc(HC_SET_PGDIR, pa, 0, 0); }
 void pv_invlpg(void *va) { hc(HC_INVLPG, (uint)va, 0, 0); }
 void pv_cli(void) { shared.s.vif = 0; }
@@ -65,7 +82,15 @@ pv_sti(void)
     hc(HC_IRQ_ENABLE, 0, 0, 0);  // the host delivers them now
 }
 
-void pv_idle(void) { hc(HC_IDLE, 0, 0, 0); }
+void
+pv_idle(void)
+{
+  if (nline) {                   // a prompt waiting for its newline: show it
+    hc(HC_CONSOLE_WRITE, (uint)line, nline, 0);
+    nline = 0;
+  }
+  hc(HC_IDLE, 0, 0, 0);
+}
 void pv_set_kstack(uint esp) { hc(HC_STACK_SWITCH, esp, 0, 0); }
 void pv_trap_done(void) { }
 uint pv_fault_addr(void) { return shared.s.cr2; }   // the host saves it for us

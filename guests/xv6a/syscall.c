@@ -4,6 +4,7 @@
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
+#include "syscall.h"
 
 int
 fetchint(uint addr, int *ip)
@@ -54,13 +55,19 @@ argstr(int n, char **pp)
   return fetchstr(addr, pp);
 }
 
-int sys_fork(void), sys_exit(void), sys_wait(void), sys_kill(void), sys_exec(void),
-    sys_getpid(void), sys_sbrk(void), sys_sleep(void), sys_uptime(void), sys_write(void);
+int sys_fork(void), sys_exit(void), sys_wait(void), sys_pipe(void), sys_read(void),
+    sys_kill(void), sys_exec(void), sys_fstat(void), sys_chdir(void), sys_dup(void),
+    sys_getpid(void), sys_sbrk(void), sys_sleep(void), sys_uptime(void), sys_open(void),
+    sys_write(void), sys_mknod(void), sys_unlink(void), sys_link(void), sys_mkdir(void),
+    sys_close(void);
 
-// xv6's numbers (guests/xv6a/syscall.h when the file system lands).
 static int (*const syscalls[])(void) = {
-  [1] sys_fork, [2] sys_exit, [3] sys_wait, [6] sys_kill, [7] sys_exec,
-  [11] sys_getpid, [12] sys_sbrk, [13] sys_sleep, [14] sys_uptime, [16] sys_write,
+  [SYS_fork] sys_fork, [SYS_exit] sys_exit, [SYS_wait] sys_wait, [SYS_pipe] sys_pipe,
+  [SYS_read] sys_read, [SYS_kill] sys_kill, [SYS_exec] sys_exec, [SYS_fstat] sys_fstat,
+  [SYS_chdir] sys_chdir, [SYS_dup] sys_dup, [SYS_getpid] sys_getpid, [SYS_sbrk] sys_sbrk,
+  [SYS_sleep] sys_sleep, [SYS_uptime] sys_uptime, [SYS_open] sys_open,
+  [SYS_write] sys_write, [SYS_mknod] sys_mknod, [SYS_unlink] sys_unlink,
+  [SYS_link] sys_link, [SYS_mkdir] sys_mkdir, [SYS_close] sys_close,
 };
 
 void

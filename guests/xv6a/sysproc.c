@@ -1,5 +1,4 @@
-// sysproc.c: the system calls about processes and time, and (until the file
-// descriptor layer lands) write to the console on descriptors 1 and 2.
+// sysproc.c: the system calls about processes and time.
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
@@ -42,35 +41,3 @@ sys_sleep(void)
   return 0;
 }
 
-int
-sys_exec(void)
-{
-  char *path, *argv[32];
-  uint uargv;
-  if (argstr(0, &path) < 0 || argint(1, (int *)&uargv) < 0)
-    return -1;
-  for (int i = 0;; i++) {
-    int uarg;
-    if (i >= 32 || fetchint(uargv + 4 * i, &uarg) < 0)
-      return -1;
-    if (uarg == 0) {
-      argv[i] = 0;
-      break;
-    }
-    if (fetchstr(uarg, &argv[i]) < 0)
-      return -1;
-  }
-  return exec(path, argv);
-}
-
-int
-sys_write(void)
-{
-  int fd, n;
-  char *p;
-  if (argint(0, &fd) < 0 || argint(2, &n) < 0 || argptr(1, &p, n) < 0 || (fd != 1 && fd != 2))
-    return -1;
-  for (int i = 0; i < n; i++)
-    pv_putc(p[i]);
-  return n;
-}

@@ -40,6 +40,11 @@ trap(struct trapframe *tf)
     wakeup(&ticks);
     pv_eoi(IRQ_TIMER);
     break;
+  case T_IRQ0 + IRQ_COM1:        // bare QEMU: the UART
+  case T_IRQ0 + IRQ_KBD:         // vmos: VIRQ_CONSOLE, what is typed to this VM
+    consoleintr_poll();
+    pv_eoi(tf->trapno - T_IRQ0);
+    break;
   default:
     if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
       pv_eoi(tf->trapno - T_IRQ0);

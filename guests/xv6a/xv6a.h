@@ -6,17 +6,14 @@
 #ifndef XV6A_H
 #define XV6A_H
 
-typedef unsigned int uint;
-typedef unsigned short ushort;
-typedef unsigned char uchar;
-typedef uint pde_t;
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "traps.h"
 typedef uint pte_t;
 
-// Address map (as xv6): the kernel at KERNBASE + physical; processes from 0.
-#define KERNBASE  0x80000000
-#define KERNLINK  (KERNBASE + 0x100000)
-#define V2P(a) (((uint)(a)) - KERNBASE)
-#define P2V(a) ((void *)(((char *)(a)) + KERNBASE))
+// Address map (memlayout.h, as xv6): the kernel at KERNBASE + physical;
+// processes from 0.
 #define MAXPHYS   (32 << 20)     // xv6a uses at most this much memory
 
 #define PGSIZE 4096
@@ -30,11 +27,6 @@ typedef uint pte_t;
 #define PTX(va) (((uint)(va) >> 12) & 0x3FF)
 #define PTE_ADDR(pte) ((uint)(pte) & ~0xFFF)
 
-#define T_SYSCALL 64             // xv6's system-call vector
-#define T_IRQ0 32
-#define IRQ_TIMER 0
-#define IRQ_COM1 4
-#define IRQ_IDE 14
 
 // The registers a trap saves (trapasm.S builds it).
 struct trapframe {
@@ -101,6 +93,54 @@ int growproc(int n);
 
 // exec.c
 int exec(const char *path, char **argv);
+
+// file system: bio.c, log.c, fs.c, file.c, pipe.c, ide.c, console.c
+struct buf;
+struct file;
+struct inode;
+struct pipe;
+struct stat;
+struct superblock;
+void binit(void);
+struct buf *bread(uint dev, uint blockno);
+void bwrite(struct buf *b);
+void brelse(struct buf *b);
+void initlog(int dev, struct superblock *sb);
+void begin_op(void);
+void end_op(void);
+void log_write(struct buf *b);
+extern struct superblock sb;
+void iinit(int dev);
+struct inode *ialloc(uint dev, short type);
+void iupdate(struct inode *ip);
+struct inode *idup(struct inode *ip);
+void ilock(struct inode *ip);
+void iunlock(struct inode *ip);
+void iput(struct inode *ip);
+void iunlockput(struct inode *ip);
+void stati(struct inode *ip, struct stat *st);
+int readi(struct inode *ip, char *dst, uint off, uint n);
+int writei(struct inode *ip, char *src, uint off, uint n);
+int namecmp(const char *s, const char *t);
+struct inode *dirlookup(struct inode *dp, const char *name, uint *poff);
+int dirlink(struct inode *dp, const char *name, uint inum);
+struct inode *namei(const char *path);
+struct inode *nameiparent(const char *path, char *name);
+struct inode *cwd_of_current(void);
+struct file *filealloc(void);
+struct file *filedup(struct file *f);
+void fileclose(struct file *f);
+int filestat(struct file *f, struct stat *st);
+int fileread(struct file *f, char *addr, int n);
+int filewrite(struct file *f, char *addr, int n);
+int pipealloc(struct file **f0, struct file **f1);
+void pipeclose(struct pipe *p, int writable);
+int piperead(struct pipe *p, char *addr, int n);
+int pipewrite(struct pipe *p, char *addr, int n);
+void ideinit(void);
+void iderw(struct buf *b, int write);
+void consoleinit(void);
+void consoleintr_poll(void);
 
 // syscall.c
 void syscall(void);

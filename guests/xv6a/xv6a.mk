@@ -3,7 +3,8 @@
 XV6A_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -Iguests/xv6a -MD
-XV6A_COMMON := console exec kalloc main proc string syscall sysproc trap vm
+XV6A_COMMON := bio console exec file fs ide kalloc log main pipe proc string syscall \
+               sysfile sysproc trap vm
 XV6A_ASM := entry swtch trapasm
 
 define XV6A_BUILD
@@ -20,39 +21,41 @@ endef
 $(eval $(call XV6A_BUILD,guest,,pv_vmos))
 $(eval $(call XV6A_BUILD,bare,-DBARE,pv_bare))
 
-# Built-in user programs (until the file system): linked at 0, embedded whole.
+# User programs (user/xv6a): linked at 0, put on the disk image by mkfs.
 XV6A_UFLAGS := -m32 -std=gnu11 -O2 -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
-               -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -MD
-XV6A_PROGS := init
-$(OUT)/xv6a/user0/%.o: guests/xv6a/user0/%.c | deps
+               -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+               -Wno-infinite-recursion -Iguests/xv6a -Iuser/xv6a -MD
+XV6A_PROGS := init sh cat echo ls mkdir rm wc ptest
+XV6A_ULIB := $(patsubst %,$(OUT)/xv6a/user/%.o,ulib printf umalloc) $(OUT)/xv6a/user/usys.o
+$(OUT)/xv6a/user/%.o: user/xv6a/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(XV6A_UFLAGS) -c -o $@ $<
-$(OUT)/xv6a/user0/stubs.o: guests/xv6a/user0/stubs.S | deps
+$(OUT)/xv6a/user/usys.o: user/xv6a/usys.S | deps
 	@mkdir -p $(@D)
-	$(CC) -m32 -Wa,--noexecstack -c -o $@ $<
-$(OUT)/xv6a/user0/_%: $(OUT)/xv6a/user0/%.o $(OUT)/xv6a/user0/stubs.o
+	$(CC) -m32 -Iguests/xv6a -Wa,--noexecstack -c -o $@ $<
+$(OUT)/xv6a/user/_%: $(OUT)/xv6a/user/%.o $(XV6A_ULIB)
 	$(LD) -m elf_i386 -N -e main -Ttext 0 -z noexecstack --no-warn-rwx-segments -o $@ $^
-$(OUT)/xv6a/images.o: $(patsubst %,$(OUT)/xv6a/user0/_%,$(XV6A_PROGS))
-	cd $(OUT)/xv6a/user0 && $(LD) -m elf_i386 -r -b binary -z noexecstack -o ../images_bin.o $(patsubst %,_%,$(XV6A_PROGS))
-	{ echo 'struct image { const char *name; const char *start, *end; };'; \
-	  $(foreach p,$(XV6A_PROGS),echo 'extern const char _binary__$(p)_start[], _binary__$(p)_end[];';) \
-	  echo 'const struct image xv6a_images[] = {'; \
-	  $(foreach p,$(XV6A_PROGS),echo '  { "$(p)", _binary__$(p)_start, _binary__$(p)_end },';) \
-	  echo '  { 0, 0, 0 } };'; } > $(OUT)/xv6a/images.c
-	$(CC) $(XV6A_CFLAGS) -c -o $(OUT)/xv6a/images_tab.o $(OUT)/xv6a/images.c
-	$(LD) -m elf_i386 -r -o $@ $(OUT)/xv6a/images_bin.o $(OUT)/xv6a/images_tab.o
+.SECONDARY: $(patsubst %,$(OUT)/xv6a/user/%.o,$(XV6A_PROGS))
 
-$(OUT)/guests/xv6a.elf: $(XV6A_OBJS_guest) $(OUT)/xv6a/images.o guests/xv6a/kernel.ld
+# mkfs runs on the host (tools/mkfs.c); each xv6a VM gets a copy of fs.img.
+$(OUT)/tools/mkfs: tools/mkfs.c guests/xv6a/fs.h guests/xv6a/param.h | deps
 	@mkdir -p $(@D)
-	$(LD) -m elf_i386 -nostdlib -z noexecstack -T guests/xv6a/kernel.ld -o $@ $(XV6A_OBJS_guest) $(OUT)/xv6a/images.o
-$(OUT)/xv6a/xv6a-bare.elf: $(XV6A_OBJS_bare) $(OUT)/xv6a/images.o guests/xv6a/kernel.ld
-	$(LD) -m elf_i386 -nostdlib -z noexecstack -T guests/xv6a/kernel.ld -o $@ $(XV6A_OBJS_bare) $(OUT)/xv6a/images.o
+	gcc -O2 -Wall -Werror -I. -o $@ $<
+$(OUT)/xv6a/fs.img: $(OUT)/tools/mkfs README.md $(patsubst %,$(OUT)/xv6a/user/_%,$(XV6A_PROGS))
+	$(OUT)/tools/mkfs $@ README.md $(patsubst %,$(OUT)/xv6a/user/_%,$(XV6A_PROGS))
+all: $(OUT)/xv6a/fs.img
+
+$(OUT)/guests/xv6a.elf: $(XV6A_OBJS_guest) guests/xv6a/kernel.ld
+	@mkdir -p $(@D)
+	$(LD) -m elf_i386 -nostdlib -z noexecstack -T guests/xv6a/kernel.ld -o $@ $(XV6A_OBJS_guest)
+$(OUT)/xv6a/xv6a-bare.elf: $(XV6A_OBJS_bare) guests/xv6a/kernel.ld
+	$(LD) -m elf_i386 -nostdlib -z noexecstack -T guests/xv6a/kernel.ld -o $@ $(XV6A_OBJS_bare)
 
 GUEST_IMAGES += $(OUT)/guests/xv6a.elf
 all: $(OUT)/xv6a/xv6a-bare.elf
 
 # xv6a alone on bare QEMU, in ring 0: the baseline every guest figure is compared to.
-qemu-xv6a-bare: $(OUT)/xv6a/xv6a-bare.elf
-	$(QEMU) -kernel $< -m 32 -display none -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
+qemu-xv6a-bare: $(OUT)/xv6a/xv6a-bare.elf $(OUT)/xv6a/fs.img
+	$(QEMU) -kernel $< -m 32 -display none -serial mon:stdio -snapshot \
+	  -drive file=$(OUT)/xv6a/fs.img,format=raw,index=0 -device isa-debug-exit,iobase=0xf4,iosize=0x04
 .PHONY: qemu-xv6a-bare
-.SECONDARY: $(patsubst %,$(OUT)/xv6a/user0/%.o,$(XV6A_PROGS))

@@ -1,22 +1,13 @@
-// init.c: xv6a's first process until the file system and the shell land: it
-// checks the process system calls (fork, exit, wait, kill, getpid, sbrk, sleep,
-// uptime, exec, write) from user mode and says what it found. The same program
-// runs on bare QEMU and under vmos.
-int fork(void);
-void exit(void) __attribute__((noreturn));
-int wait(void);
-int kill(int);
-int exec(const char *, char **);
-int getpid(void);
-char *sbrk(int);
-int sleep(int);
-int uptime(void);
-int write(int, const void *, int);
+// ptest: checks the process system calls (fork, exit, wait, kill, getpid, sbrk,
+// sleep, uptime, exec, write) from user mode and says what it found. The same
+// program runs on bare QEMU and under vmos.
+#include "types.h"
+#include "user.h"
 
 static int fails;
 
 static void
-puts(const char *s)
+puts_(const char *s)
 {
   int n = 0;
   while (s[n])
@@ -33,15 +24,15 @@ putn(int v)
   do
     b[--i] = '0' + v % 10;
   while ((v /= 10) > 0);
-  puts(&b[i]);
+  puts_(&b[i]);
 }
 
 static void
 check(int ok, const char *what)
 {
-  puts(ok ? "init: ok: " : "init: FAILED: ");
-  puts(what);
-  puts("\n");
+  puts_(ok ? "ptest: ok: " : "ptest: FAILED: ");
+  puts_(what);
+  puts_("\n");
   if (!ok)
     fails++;
 }
@@ -49,9 +40,9 @@ check(int ok, const char *what)
 int
 main(void)
 {
-  puts("init: pid ");
+  puts_("ptest: pid ");
   putn(getpid());
-  puts(", stage-2 process tests\n");
+  puts_(", process tests\n");
 
   int pid = fork();
   if (pid == 0) {
@@ -92,12 +83,19 @@ main(void)
   if (pid == 0) {
     volatile int *k = (int *)0x80100000;
     *k = 1;                      // kernel memory: the kernel must kill us
-    puts("init: FAILED: a process wrote kernel memory\n");
+    puts_("ptest: FAILED: a process wrote kernel memory\n");
     exit();
   }
   check(wait() == pid, "a process writing kernel memory is killed");
 
-  puts(fails ? "init: stage-2 tests FAILED\n" : "init: all stage-2 tests passed\n");
-  for (;;)
-    sleep(1000);
+  pid = fork();
+  if (pid == 0) {
+    asm volatile("cli");         // privileged: #GP in ring 3
+    puts_("ptest: FAILED: a process ran cli\n");
+    exit();
+  }
+  check(wait() == pid, "a process running cli is killed");
+
+  puts_(fails ? "ptest: FAILED\n" : "ptest: all process tests passed\n");
+  exit();
 }
