@@ -73,7 +73,7 @@ BOOTLINE = $(strip $(if $(VMS),vms=$(subst $(space),$(comma),$(strip $(VMS)))) \
 # system image that stay between boots (make clean-disks starts them afresh).
 DISKS = $(OUT)/xv6a/disk0.img $(OUT)/xv6a/disk1.img
 $(OUT)/xv6a/disk%.img: | $(OUT)/xv6a/fs.img
-	cp $(OUT)/xv6a/fs.img $@
+	cp $(OUT)/xv6a/fs.img $@.$$$$ && mv -f $@.$$$$ $@   # atomic: make runs in parallel in tests
 QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \
            $(foreach d,$(DISKS),-drive file=$(d),format=raw,index=$(subst .img,,$(subst $(OUT)/xv6a/disk,,$(d)))) \
            $(if $(MODULES),-initrd "$(subst $(space),$(comma),$(strip $(MODULES)))") \

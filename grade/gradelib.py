@@ -175,7 +175,9 @@ class T:
     def __init__(self, tst, log_path):
         self.test = tst
         self.log_path = log_path
-        self.log_dir = os.path.dirname(log_path)
+        # A directory of the test's own for files it makes (tests run in parallel).
+        self.log_dir = os.path.splitext(log_path)[0] + ".files"
+        os.makedirs(self.log_dir, exist_ok=True)
         self.deadline = time.monotonic() + tst.timeout
         self._procs = []
         self._log_lock = threading.Lock()

@@ -51,7 +51,7 @@ def t_build_image(t):
 def fake_path(t, drop=(), wrap=None):
     """A directory of links to the real tools, without those in drop; wrap maps
     a tool to a shell script that replaces it."""
-    d = os.path.join(t.log_dir, "fakebin")
+    d = os.path.join(t.log_dir, "bin")
     os.makedirs(d, exist_ok=True)
     for tool in ("gcc", "ld", "objdump", "nm", "make", "qemu-system-i386", "gdb",
                  "python3", "sh", "printf", "id", "cat", "echo"):

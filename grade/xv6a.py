@@ -35,6 +35,12 @@ def guest(t, vms="xv6a:32M:hd0,mini", disks=(FSIMG,), snapshot=True):
     return t.qemu(append="vms=" + vms, extra=extra, snapshot=snapshot)
 
 
+def expect_all(q, patterns):
+    """Wait until every pattern has appeared, in any order (VMs interleave)."""
+    while not all(re.search(p, q.output) for p in patterns):
+        q.expect(r"\n")
+
+
 def shell(q, tag=""):
     q.expect(at(tag) + r"init: starting sh")
 
@@ -122,8 +128,7 @@ def t_isolation(t):
     shutil.copy(FSIMG, a)
     shutil.copy(FSIMG, b)
     q = guest(t, "xv6a:32M:hd0,xv6a:32M:hd1", (a, b))
-    shell(q, "[xv6a.1] ")
-    shell(q, "[xv6a.2] ")
+    expect_all(q, [at("[xv6a.1] ") + "init: starting sh", at("[xv6a.2] ") + "init: starting sh"])
     run(q, "echo secret of one > mine; cat mine")
     q.expect(at("[xv6a.1] ") + r"secret of one")
     q.send("\x1d")
@@ -142,8 +147,7 @@ def t_default(t):
     want = [r"input goes to VM 1 \(xv6a\.1\)", r"\[xv6a\.1\] init: starting sh",
             r"\[xv6a\.2\] init: starting sh", r"\[mini\.3\] mini: booted as VM 3",
             r"\[mini\.4\] mini: booted as VM 4"]
-    while not all(re.search(w, q.output) for w in want):   # in any order
-        q.expect(r"\n")
+    expect_all(q, want)
     run(q, "echo typed to the first")
     q.expect(at("[xv6a.1] ") + r"typed to the first")
     q.send("\x1d")

@@ -47,8 +47,13 @@ mem_init(u32 magic, struct mb_info *mbi, char *cmdline, int cmdline_size)
       b->start = mods[i].start;
       b->end = mods[i].end;
       b->name[0] = 0;
-      if (mods[i].string)
-        safestrcpy(b->name, P2V(mods[i].string), sizeof(b->name));
+      if (mods[i].string) {          // keep the file's own name, not its directory
+        const char *path = P2V(mods[i].string), *base = path;
+        for (const char *p = path; *p && *p != ' '; p++)
+          if (*p == '/')
+            base = p + 1;
+        safestrcpy(b->name, base, sizeof(b->name));
+      }
     }
   }
   return PGROUNDDOWN(top);

@@ -119,7 +119,7 @@ hv_idle(struct vm *vm, struct trapframe *tf)
   vm->shared->vif = 1;
   if (vm->pending == 0)
     vm->state = VM_BLOCKED;
-  if (vm == focus)
+  if (vm == focus && !monitor_active())
     cons_show_partial(vm);           // its prompt, before the user types
   return 0;
 }

@@ -254,6 +254,12 @@ monitor_poll(void)
     kprintf("vmos> ");
 }
 
+int
+monitor_active(void)
+{
+  return active;
+}
+
 // The monitor takes the keyboard (no VM is left to type to).
 void
 monitor_activate(void)

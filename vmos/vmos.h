@@ -29,6 +29,7 @@ void        load_list(void);
 void        monitor_init(int active);
 void        monitor_poll(void);
 void        monitor_activate(void);
+int         monitor_active(void);
 int         monitor_input(int c);
 
 // reflect.c
