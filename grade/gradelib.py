@@ -132,7 +132,10 @@ class Proc:
                 self._cond.wait(min(left, 0.5))
 
     def expect(self, regex, timeout=None):
-        """Wait for regex in the output after the last match; return the match."""
+        """Wait for regex in the output after the last match; return the match.
+        Output arrives in pieces: a pattern that ends in a variable-length part
+        (\d+, .*) can match a prefix of what is still coming, so end such a
+        pattern with a fixed delimiter."""
         rx = re.compile(regex)
 
         def find():

@@ -39,7 +39,7 @@ def table(text):
 def stopafter(t, vms, ticks, extra=""):
     q = boot(t, vms, "stopafter=%d %s" % (ticks, extra))
     q.expect(r"stopafter=%d reached" % ticks)
-    q.expect(r"idle ticks (\d+), world switches (\d+)")
+    q.expect(r"idle ticks (\d+), world switches (\d+),")
     status = q.wait_exit()
     t.check(status == DEBUG_EXIT_PASS, "QEMU exit status %d" % status)
     return q.output

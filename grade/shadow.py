@@ -13,7 +13,7 @@ def t_pgdir(t):
     q = t.qemu(append="vms=pgtest")
     q.expect(r"\[pgtest\.1\] pgtest: running on the boot mapping")
     q.expect(r"\[pgtest\.1\] pgtest: own page directory loaded")
-    m = q.expect(r"vmos: mark 1 after-pgdir: exits (\d+) .*hidden (\d+)")
+    m = q.expect(r"vmos: mark 1 after-pgdir: exits (\d+) .*hidden (\d+) ")
     t.check(int(m.group(2)) > 0, "no hidden page faults before the first pgdir load")
 
 
@@ -42,5 +42,5 @@ def t_bad_pte(t):
     q.send("\x1d")
     q.expect(r"vmos> ")
     q.send("stats\r")
-    m = q.expect(r"refused ptes (\d+)")
+    m = q.expect(r"refused ptes (\d+)\r?\n")
     t.check(int(m.group(1)) == 1, "refused ptes %s, expected 1" % m.group(1))

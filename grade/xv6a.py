@@ -102,7 +102,7 @@ def t_guest_script(t):
     q.send("stats\r")
     m = q.expect(r"disk hd0: (\d+) commands, (\d+) I/O instructions emulated")
     t.check(int(m.group(2)) > 100, "little emulated disk I/O: %s" % m.group(0))
-    m = q.expect(r"shadow: hidden faults (\d+), pgdir loads (\d+)")
+    m = q.expect(r"shadow: hidden faults (\d+), pgdir loads (\d+),")
     t.check(int(m.group(2)) > 10, "few pgdir loads: %s" % m.group(0))
 
 
