@@ -6,7 +6,7 @@
 // and checks the virtual disk interrupt was raised. The same code runs in `pass`
 // mode (the ports are its own: no host entry at all); disktest-pv (-DDISKTEST_PV)
 // does the same transfers with HC_BLOCK_IO.
-#include "vmos/abi.h"
+#include "guests/hcall.h"
 
 typedef unsigned int uint;
 typedef unsigned char uchar;
@@ -14,13 +14,7 @@ typedef unsigned char uchar;
 static char shared[4096] __attribute__((aligned(4096)));
 static uchar sec[512];
 
-static int
-hc(int nr, uint b, uint c)
-{
-  int r;
-  asm volatile("int $0x82" : "=a"(r) : "a"(nr), "b"(b), "c"(c) : "memory");
-  return r;
-}
+#define hc(nr, a, b) vmos_hcall(nr, a, b, 0, 0)
 
 #ifndef DISKTEST_PV
 static inline uchar inb(int port) { uchar v; asm volatile("inb %w1,%0" : "=a"(v) : "d"(port)); return v; }
@@ -55,10 +49,7 @@ wait_ready(void)
 static int
 rw(uint lba, int write)
 {
-  int r;
-  asm volatile("int $0x82" : "=a"(r) : "a"(HC_BLOCK_IO), "b"(lba), "c"(sec), "d"(1), "S"(write)
-               : "memory");
-  return r == 1 ? 0 : -1;
+  return vmos_hcall(HC_BLOCK_IO, lba, (uint)sec, 1, write) == 1 ? 0 : -1;
 }
 #else
 static int

@@ -3,7 +3,7 @@
 // its own page directory, pages in memory on demand from its own page-fault
 // handler, and runs a process that may not touch kernel pages. The variant
 // pgtest-bad maps a page outside its memory, which must stop the VM.
-#include "vmos/abi.h"
+#include "guests/hcall.h"
 
 typedef unsigned int uint;
 #define PGSIZE 4096
@@ -26,13 +26,7 @@ static char shared[PGSIZE] __attribute__((aligned(PGSIZE)));
 
 struct frame { uint edi, esi, ebp, oesp, ebx, edx, ecx, eax, err, eip, cs, eflags; };
 
-static int
-hc(int nr, uint b, uint c)
-{
-  int r;
-  asm volatile("int $0x82" : "=a"(r) : "a"(nr), "b"(b), "c"(c) : "memory");
-  return r;
-}
+#define hc(nr, a, b) vmos_hcall(nr, a, b, 0, 0)
 
 static void
 say(const char *s)

@@ -4,7 +4,7 @@
 // and turning them on is a store plus, if something is pending, a hypercall.
 #include "xv6a.h"
 #include "pv.h"
-#include "vmos/abi.h"
+#include "guests/hcall.h"
 
 const char *pv_name = "vmos";
 uint pv_kcs = SEL_GKCODE, pv_kds = SEL_GKDATA, pv_ucs = SEL_UCODE, pv_uds = SEL_UDATA;
@@ -17,13 +17,7 @@ union {
 static uint memsize;
 extern char iret_start[], iret_end[];
 
-static inline int
-hc(int nr, uint a, uint b, uint c)
-{
-  int r;
-  asm volatile("int $0x82" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
-  return r;
-}
+#define hc(nr, a, b, c) vmos_hcall(nr, a, b, c, 0)
 
 void
 pv_init(uint magic, uint info)

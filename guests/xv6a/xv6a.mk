@@ -35,7 +35,7 @@ $(OUT)/xv6a/user/usys.o: user/xv6a/usys.S | deps
 	$(CC) -m32 -Iguests/xv6a -Wa,--noexecstack -c -o $@ $<
 $(OUT)/xv6a/user/_%: $(OUT)/xv6a/user/%.o $(XV6A_ULIB)
 	$(LD) -m elf_i386 -N -e main -Ttext 0 -z noexecstack --no-warn-rwx-segments -o $@ $^
-.SECONDARY: $(patsubst %,$(OUT)/xv6a/user/%.o,$(XV6A_PROGS))
+.SECONDARY: $(patsubst %,$(OUT)/xv6a/user/%.o,$(XV6A_PROGS)) $(XV6A_ULIB)
 
 # mkfs runs on the host (tools/mkfs.c); each xv6a VM gets a copy of fs.img.
 $(OUT)/tools/mkfs: tools/mkfs.c guests/xv6a/fs.h guests/xv6a/param.h | deps
