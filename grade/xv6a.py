@@ -67,6 +67,12 @@ def script(t, q, tag):
     q.expect(at(tag) + r"g +2 \d+ 5")
     run(q, "rm f; cat f", tag)
     q.expect(at(tag) + r"cat: cannot open f")
+    run(q, "echo one two > x; ln x y; rm x; grep tw.* y; cat y | wc; kill 999", tag)
+    q.expect(at(tag) + r"one two")
+    q.expect(at(tag) + r"1 2 8")
+    q.expect(at(tag) + r"kill: no process 999")
+    run(q, "forktest", tag)
+    q.expect(at(tag) + r"fork test OK")
 
 
 @test("bare: xv6a's process system calls from user mode (ptest)", timeout=60)
@@ -76,7 +82,7 @@ def t_bare_ptest(t):
     ptest(t, q, "")
 
 
-@test("bare: shell scripts: pipes, redirection, ;, files and directories", timeout=60)
+@test("bare: shell scripts: pipes, redirection, ;, files, directories, coreutils", timeout=60)
 def t_bare_script(t):
     q = bare(t)
     shell(q)
