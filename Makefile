@@ -69,9 +69,10 @@ empty :=
 space := $(empty) $(empty)
 BOOTLINE = $(strip $(if $(VMS),vms=$(subst $(space),$(comma),$(strip $(VMS)))) \
            $(if $(QUANTUM),quantum=$(QUANTUM)) $(BOOT))
-# The default boot gives the two xv6a VMs disks 0 and 1: copies of the file
-# system image that stay between boots (make clean-disks starts them afresh).
-DISKS = $(OUT)/xv6a/disk0.img $(OUT)/xv6a/disk1.img
+# The default boot gives the two xv6a VMs disks 0 and 2 (one IDE channel each):
+# copies of the file system image that stay between boots (make clean-disks
+# starts them afresh).
+DISKS = $(OUT)/xv6a/disk0.img $(OUT)/xv6a/disk2.img
 $(OUT)/xv6a/disk%.img: | $(OUT)/xv6a/fs.img
 	cp $(OUT)/xv6a/fs.img $@.$$$$ && mv -f $@.$$$$ $@   # atomic: make runs in parallel in tests
 QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \

@@ -35,7 +35,7 @@ def t_persist(t):
 def t_own_disk(t):
     a = image(t, "a.img", "this is disk A")
     b = image(t, "b.img", "this is disk B")
-    q = t.qemu(append="vms=disktest:2M:hd1,disktest:2M:hd0", extra=drive(a, 0) + drive(b, 1))
+    q = t.qemu(append="vms=disktest:2M:hd2,disktest:2M:hd0", extra=drive(a, 0) + drive(b, 2))
     q.expect(r"\[disktest\.1\] disktest: sector 0 says: this is disk B")
     q.expect(r"\[disktest\.2\] disktest: sector 0 says: this is disk A")
 

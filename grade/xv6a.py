@@ -31,7 +31,8 @@ def bare(t, img=FSIMG, snapshot=True):
 def guest(t, vms="xv6a:32M:hd0,mini", disks=(FSIMG,), snapshot=True):
     extra = []
     for i, d in enumerate(disks):
-        extra += drive(d, i)
+        if d:
+            extra += drive(d, i)
     return t.qemu(append="vms=" + vms, extra=extra, snapshot=snapshot)
 
 
@@ -133,7 +134,7 @@ def t_isolation(t):
     b = os.path.join(t.log_dir, "b.img")
     shutil.copy(FSIMG, a)
     shutil.copy(FSIMG, b)
-    q = guest(t, "xv6a:32M:hd0,xv6a:32M:hd1", (a, b))
+    q = guest(t, "xv6a:32M:hd0,xv6a:32M:hd2", (a, "", b))
     expect_all(q, [at("[xv6a.1] ") + "init: starting sh", at("[xv6a.2] ") + "init: starting sh"])
     run(q, "echo secret of one > mine; cat mine")
     q.expect(at("[xv6a.1] ") + r"secret of one")
@@ -163,3 +164,26 @@ def t_default(t):
     q.send("\x1d")
     run(q, "echo typed to the second")
     q.expect(at("[xv6a.2] ") + r"typed to the second")
+
+
+def usertests_done(q, tag):
+    m = q.expect(at(tag) + r"(ALL TESTS PASSED|usertests: \d+ tests FAILED|usertests: FAIL .*)\r?\n")
+    return m.group(1)
+
+
+@test("usertests: passes on bare QEMU", timeout=180)
+def t_usertests_bare(t):
+    q = bare(t)
+    shell(q)
+    run(q, "usertests")
+    r = usertests_done(q, "")
+    t.check(r == "ALL TESTS PASSED", "usertests on bare QEMU: " + r)
+
+
+@test("usertests: passes in an xv6a guest beside two mini", timeout=180)
+def t_usertests_guest(t):
+    q = guest(t, "xv6a:32M:hd0,mini,mini")
+    shell(q, "[xv6a.1] ")
+    run(q, "usertests")
+    r = usertests_done(q, "[xv6a.1] ")
+    t.check(r == "ALL TESTS PASSED", "usertests in xv6a.1: " + r)

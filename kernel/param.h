@@ -8,7 +8,7 @@
 
 
 // vmos (the VM monitor)
-#define DEFAULT_VMS "xv6a:32M:hd0,xv6a:32M:hd1,mini,mini"  // with no vms= on the boot line
+#define DEFAULT_VMS "xv6a:32M:hd0,xv6a:32M:hd2,mini,mini"  // with no vms= on the boot line
 #define VM_DEFMEM   (2 << 20)     // memory of a VM that names no size
 #define VM_MINMEM   (1 << 20)     // a VM gets at least this much
 #define QUANTUM     10            // default time slice, host ticks

@@ -42,8 +42,8 @@ stats_print(void)
     kprintf("VM %d (%s.%d): exits %u:", vm->id, vm->name, vm->id, s->exits);
     for (int c = 0; c < NEXITCAUSE; c++)
       kprintf(" %s %u", causes[c], s->exit_cause[c]);
-    kprintf("; hcalls %u (bad %u), virqs %u, reflected %u\n", s->hcalls, s->bad_hcalls,
-            s->virqs, s->reflected);
+    kprintf("; hcalls %u (bad %u), virqs %u, reflected %u; at eip 0x%x cs 0x%x\n", s->hcalls,
+            s->bad_hcalls, s->virqs, s->reflected, vm->tf.eip, vm->tf.cs);
     if (vm->disk.drive >= 0)
       kprintf("  disk hd%d: %u commands, %u I/O instructions emulated\n", vm->disk.drive,
               s->disk_cmds, s->emulated);

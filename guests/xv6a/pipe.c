@@ -57,6 +57,8 @@ pipeclose(struct pipe *p, int writable)
 int
 pipewrite(struct pipe *p, char *addr, int n)
 {
+  if (!p->readopen)
+    return -1;                   // nobody will ever read it
   for (int i = 0; i < n; i++) {
     while (p->nwrite == p->nread + PIPESIZE) {
       if (!p->readopen || curproc->killed)
