@@ -22,7 +22,6 @@ int  pv_intr_on(void);                 // are they on?
 void pv_idle(void);                    // wait for an interrupt with them on
 void pv_set_kstack(uint esp);          // stack for traps from user mode
 void pv_set_trap(int vector, void (*handler)(void), int dpl, int trapgate);
-void pv_trap_done(void);               // after each trap (bare: no-op)
 void pv_timer_init(int hz);
 void pv_eoi(int irq);
 uint pv_fault_addr(void);              // the address of the last page fault

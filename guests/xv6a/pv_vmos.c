@@ -86,7 +86,6 @@ pv_idle(void)
   hc(HC_IDLE, 0, 0, 0);
 }
 void pv_set_kstack(uint esp) { hc(HC_STACK_SWITCH, esp, 0, 0); }
-void pv_trap_done(void) { }
 uint pv_fault_addr(void) { return shared.s.cr2; }   // the host saves it for us
 void pv_timer_init(int hz) { hc(HC_SET_TIMER, 1000 / hz, 0, 0); }
 void pv_eoi(int irq) { }

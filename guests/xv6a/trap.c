@@ -65,5 +65,4 @@ trap(struct trapframe *tf)
     if (tf->trapno == T_IRQ0 + IRQ_TIMER)
       yield();                   // its turn is over
   }
-  pv_trap_done();
 }
