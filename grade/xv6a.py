@@ -128,49 +128,6 @@ def t_persist(t):
     q.expect(at("[xv6a.1] ") + r"kept across boots")
 
 
-@test("isolation: one xv6a cannot see the other's files", timeout=90)
-def t_isolation(t):
-    a = os.path.join(t.log_dir, "a.img")
-    b = os.path.join(t.log_dir, "b.img")
-    shutil.copy(FSIMG, a)
-    shutil.copy(FSIMG, b)
-    q = guest(t, "xv6a:32M:hd0,xv6a:32M:hd2", (a, "", b))
-    expect_all(q, [at("[xv6a.1] ") + "init: starting sh", at("[xv6a.2] ") + "init: starting sh"])
-    run(q, "echo secret of one > mine; cat mine")
-    q.expect(at("[xv6a.1] ") + r"secret of one")
-    q.send("\x1d")
-    q.expect(r"vmos> ")
-    q.send("focus 2\r")
-    q.expect(r"input goes to VM 2")
-    q.send("\x1d")
-    q.expect(r"input goes to VM 2 \(xv6a\.2\)")
-    run(q, "cat mine")
-    q.expect(at("[xv6a.2] ") + r"cat: cannot open mine")
-
-
-@test("default boot: make qemu-nox runs two xv6a (with their disks) and two mini", timeout=90)
-def t_default(t):
-    q = t.spawn(["make", "-s", "qemu-nox", "QEMUEXTRA=-snapshot"])
-    want = [r"input goes to VM 1 \(xv6a\.1\)", r"\[xv6a\.1\] init: starting sh",
-            r"\[xv6a\.2\] init: starting sh", r"\[mini\.3\] mini: booted as VM 3",
-            r"\[mini\.4\] mini: booted as VM 4"]
-    expect_all(q, want)
-    run(q, "echo typed to the first")
-    q.expect(at("[xv6a.1] ") + r"typed to the first")
-    q.send("\x1d")
-    q.expect(r"vmos> ")
-    q.send("focus 2\r")
-    q.expect(r"input goes to VM 2")
-    q.send("\x1d")
-    run(q, "echo typed to the second")
-    q.expect(at("[xv6a.2] ") + r"typed to the second")
-
-
-def usertests_done(q, tag):
-    m = q.expect(at(tag) + r"(ALL TESTS PASSED|usertests: \d+ tests FAILED|usertests: FAIL .*)\r?\n")
-    return m.group(1)
-
-
 @test("usertests: passes on bare QEMU", timeout=180)
 def t_usertests_bare(t):
     q = bare(t)

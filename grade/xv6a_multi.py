@@ -1,0 +1,68 @@
+# xv6a_multi.py: two xv6a guests at once (suite xv6a_multi, not yet in make
+# test). One of the two sometimes stalls, runnable but making no progress, most
+# often VM 1 right after a disk write (see the note on issue 4); these tests show
+# it. Run: python3 grade/grade.py xv6a_multi
+import os
+import re
+import shutil
+
+from gradelib import test
+from xv6a import FSIMG, at, expect_all, guest, run, shell
+
+
+@test("usertests: passes in both xv6a guests at once beside two mini", timeout=300)
+def t_usertests_guests(t):
+    q = guest(t, "xv6a:32M:hd0,xv6a:32M:hd2,mini,mini", (FSIMG, "", FSIMG))
+    expect_all(q, [at("[xv6a.1] ") + "init: starting sh", at("[xv6a.2] ") + "init: starting sh"])
+    run(q, "usertests")                      # VM 1 has focus
+    q.send("\x1d")
+    q.expect(r"vmos> ")
+    q.send("focus 2\r")
+    q.expect(r"input goes to VM 2")
+    q.send("\x1d")
+    run(q, "usertests")
+    done = [at("[xv6a.%d] " % i) + r"(?:ALL TESTS PASSED|usertests: \d+ tests FAILED|usertests: FAIL)"
+            for i in (1, 2)]
+    expect_all(q, done)
+    for i in (1, 2):
+        t.check(re.search(at("[xv6a.%d] " % i) + "ALL TESTS PASSED", q.output),
+                "usertests failed in xv6a.%d" % i)
+    t.check(re.search(r"\[mini\.[34]\] ticker", q.output), "the minis stopped running")
+
+
+@test("isolation: one xv6a cannot see the other's files", timeout=90)
+def t_isolation(t):
+    a = os.path.join(t.log_dir, "a.img")
+    b = os.path.join(t.log_dir, "b.img")
+    shutil.copy(FSIMG, a)
+    shutil.copy(FSIMG, b)
+    q = guest(t, "xv6a:32M:hd0,xv6a:32M:hd2", (a, "", b))
+    expect_all(q, [at("[xv6a.1] ") + "init: starting sh", at("[xv6a.2] ") + "init: starting sh"])
+    run(q, "echo secret of one > mine; cat mine")
+    q.expect(at("[xv6a.1] ") + r"secret of one")
+    q.send("\x1d")
+    q.expect(r"vmos> ")
+    q.send("focus 2\r")
+    q.expect(r"input goes to VM 2")
+    q.send("\x1d")
+    q.expect(r"input goes to VM 2 \(xv6a\.2\)")
+    run(q, "cat mine")
+    q.expect(at("[xv6a.2] ") + r"cat: cannot open mine")
+
+
+@test("default boot: make qemu-nox runs two xv6a (with their disks) and two mini", timeout=90)
+def t_default(t):
+    q = t.spawn(["make", "-s", "qemu-nox", "QEMUEXTRA=-snapshot"])
+    want = [r"input goes to VM 1 \(xv6a\.1\)", r"\[xv6a\.1\] init: starting sh",
+            r"\[xv6a\.2\] init: starting sh", r"\[mini\.3\] mini: booted as VM 3",
+            r"\[mini\.4\] mini: booted as VM 4"]
+    expect_all(q, want)
+    run(q, "echo typed to the first")
+    q.expect(at("[xv6a.1] ") + r"typed to the first")
+    q.send("\x1d")
+    q.expect(r"vmos> ")
+    q.send("focus 2\r")
+    q.expect(r"input goes to VM 2")
+    q.send("\x1d")
+    run(q, "echo typed to the second")
+    q.expect(at("[xv6a.2] ") + r"typed to the second")
