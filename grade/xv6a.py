@@ -128,6 +128,11 @@ def t_persist(t):
     q.expect(at("[xv6a.1] ") + r"kept across boots")
 
 
+def usertests_done(q, tag):
+    m = q.expect(at(tag) + r"(ALL TESTS PASSED|usertests: \d+ tests FAILED|usertests: FAIL .*)\r?\n")
+    return m.group(1)
+
+
 @test("usertests: passes on bare QEMU", timeout=180)
 def t_usertests_bare(t):
     q = bare(t)
