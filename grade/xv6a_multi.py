@@ -1,7 +1,7 @@
-# xv6a_multi.py: two xv6a guests at once (suite xv6a_multi, not yet in make
-# test). One of the two sometimes stalls, runnable but making no progress, most
-# often VM 1 right after a disk write (see the note on issue 4); these tests show
-# it. Run: python3 grade/grade.py xv6a_multi
+# xv6a_multi.py: two xv6a guests at once beside two minis (suite xv6a_multi):
+# the default boot, isolation of their files, usertests in both. These found a
+# scheduler bug: a VM run out of turn (woken by its timer) used to move the
+# round robin, so the VMs after it starved.
 import os
 import re
 import shutil

@@ -22,6 +22,8 @@ uint world_switches;         // changes of the VM on the CPU
 uint idle_ticks;             // host ticks with no VM to run
 static struct vm *last;      // the VM that ran last, to count world switches
 static struct vm *preferred; // an interrupt's owner, to run next (irq.c)
+static struct vm *turn;      // whose round-robin turn it is (preferred VMs run
+                             // out of turn and leave it where it was)
 static uint stop_at;         // stopafter: the tick to stop at, 0 = never
 
 // Run vm next: an interrupt for it has arrived (route mode).
@@ -53,24 +55,23 @@ static struct vm*
 sched_pick(void)
 {
   // LAB 1: choose the next VM. An interrupt's owner (preferred) goes first if it
-  // can run; otherwise the current VM keeps the CPU until its slice is used up,
-  // then the runnable VMs take turns in order of their ids (round robin), each
-  // starting with a full slice of `quantum` ticks.
+  // can run, out of turn; otherwise the VM whose turn it is keeps the CPU until
+  // its slice is used up, then the runnable VMs take turns in order of their ids
+  // (round robin), each starting with a full slice of `quantum` ticks. Running a
+  // VM out of turn must not move the round robin, or the VMs after it starve.
   /* LAB 1: BEGIN */
   struct vm *vm = preferred;
   preferred = 0;
-  if (vm && vm->state == VM_RUNNABLE) {
-    if (vm != current)
-      vm->slice = quantum;
-    return vm;
-  }
-  if (current && current->state == VM_RUNNABLE && current->slice > 0)
-    return current;
-  int start = current ? current->id : 0;     // the index after current's
+  if (vm && vm->state == VM_RUNNABLE)
+    return vm;                       // out of turn: the round robin is not moved
+  if (turn && turn->state == VM_RUNNABLE && turn->slice > 0)
+    return turn;
+  int start = turn ? turn->id : 0;   // the index after the last turn's VM
   for (int k = 0; k < nvms; k++) {
     vm = &vms[(start + k) % nvms];
     if (vm->state == VM_RUNNABLE) {
       vm->slice = quantum;
+      turn = vm;
       return vm;
     }
   }
