@@ -22,7 +22,7 @@ uint world_switches;         // changes of the VM on the CPU
 uint idle_ticks;             // host ticks with no VM to run
 static struct vm *last;      // the VM that ran last, to count world switches
 static struct vm *preferred; // an interrupt's owner, to run next (irq.c)
-static struct vm *turn;      // whose round-robin turn it is (preferred VMs run
+static struct vm *turn __attribute__((unused));   // whose round-robin turn it is (preferred VMs run
                              // out of turn and leave it where it was)
 static uint stop_at;         // stopafter: the tick to stop at, 0 = never
 
