@@ -52,6 +52,7 @@ $(OUT)/guest_images.c: Makefile $(wildcard guests/*/*.mk)
 	  echo '};'; \
 	  echo 'const int nguest_images = $(words $(GUEST_IMAGES));'; } > $@
 $(OUT)/obj/guest_images.o: $(OUT)/guest_images.c
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 GUEST_OBJS = $(patsubst $(OUT)/guests/%.elf,$(OUT)/obj/guests/%.o,$(GUEST_IMAGES)) $(OUT)/obj/guest_images.o
 

@@ -71,14 +71,17 @@ growproc(int n)
 {
   struct proc *p = curproc;
   uint sz = p->sz;
-  if (n > 0) {
-    if ((sz = allocuvm(p->pgdir, sz, sz + n)) == 0)
-      return -1;
+  if (n > 0) {                     // lazy: pages come when touched (vm.c, uvmtouch)
+    if (sz + n < sz || sz + n >= KERNBASE ||
+        (PGROUNDUP(sz + n) - PGROUNDUP(sz)) / PGSIZE > kfreecount())
+      return -1;                     // past the kernel, or more than memory has
+    p->sz = sz + n;
   } else if (n < 0) {
-    sz = deallocuvm(p->pgdir, sz, sz + n);
+    if ((uint)-n > sz)
+      return -1;
+    p->sz = deallocuvm(p->pgdir, sz, sz + n);
+    switchuvm(p);                  // the TLB (or the host's shadow) must forget
   }
-  p->sz = sz;
-  switchuvm(p);                    // the TLB (or the host's shadow) must forget
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // syscall.c: xv6a's system calls: the number in eax, arguments on the user
 // stack (xv6's convention, so xv6 programs run unchanged), the result in eax.
-// Every user pointer is checked against the process's size before use.
+// Every user pointer is checked against the process's size before use, and
+// the pages it covers are made present (sbrk is lazy: vm.c, uvmtouch).
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
@@ -9,7 +10,8 @@
 int
 fetchint(uint addr, int *ip)
 {
-  if (addr >= curproc->sz || addr + 4 > curproc->sz || addr + 4 < addr)
+  if (addr >= curproc->sz || addr + 4 > curproc->sz || addr + 4 < addr ||
+      uvmtouchrange(curproc->pgdir, curproc->sz, addr, 4) < 0)
     return -1;
   *ip = *(int *)addr;
   return 0;
@@ -21,9 +23,13 @@ fetchstr(uint addr, char **pp)
   if (addr >= curproc->sz)
     return -1;
   *pp = (char *)addr;
-  for (char *s = *pp; s < (char *)curproc->sz; s++)
+  for (char *s = *pp; s < (char *)curproc->sz; s++) {
+    if ((s == *pp || ((uint)s & (PGSIZE - 1)) == 0) &&
+        uvmtouch(curproc->pgdir, curproc->sz, (uint)s) < 0)
+      return -1;                   // a page of the string, first touched here
     if (*s == 0)
       return s - *pp;
+  }
   return -1;
 }
 
@@ -40,7 +46,7 @@ argptr(int n, char **pp, int size)
   if (argint(n, &i) < 0)
     return -1;
   if (size < 0 || (uint)i >= curproc->sz || (uint)i + size > curproc->sz ||
-      (uint)i + size < (uint)i)
+      (uint)i + size < (uint)i || uvmtouchrange(curproc->pgdir, curproc->sz, i, size) < 0)
     return -1;
   *pp = (char *)i;
   return 0;

@@ -1,7 +1,8 @@
 // trap.c: xv6a's traps and interrupts. trapinit installs the handlers through
 // the pv layer (an IDT on bare QEMU, the host's trap table under vmos); every
 // one is an interrupt gate, so the kernel runs with interrupts off. trap()
-// dispatches: system calls, the timer, faults (a process's fault kills it).
+// dispatches: system calls, the timer, lazy page allocation, faults (any other
+// fault of a process kills it).
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
@@ -35,6 +36,11 @@ trap(struct trapframe *tf)
     return;
   }
   switch (tf->trapno) {
+  case T_PGFLT:                  // a page below the break, never touched: give it one
+    if (curproc && !(tf->err & PTE_P) &&
+        uvmtouch(curproc->pgdir, curproc->sz, pv_fault_addr()) == 0)
+      break;
+    goto fault;
   case T_IRQ0 + IRQ_TIMER:
     ticks++;
     wakeup(&ticks);
@@ -50,6 +56,7 @@ trap(struct trapframe *tf)
       pv_eoi(tf->trapno - T_IRQ0);
       break;
     }
+  fault:
     if (!user || curproc == 0) {
       cprintf("xv6a: unexpected trap %d err %x eip %x cs %x addr %x\n", tf->trapno, tf->err,
               tf->eip, tf->cs, pv_fault_addr());

@@ -139,7 +139,7 @@ copyuvm(pde_t *pgdir, uint sz)
   for (uint a = 0; a < sz; a += PGSIZE) {
     pte_t *pte = walkpgdir(pgdir, (void *)a, 0);
     if (pte == 0 || !(*pte & PTE_P))
-      panic("copyuvm: page not present");
+      continue;                    // sbrk'd, never touched: the child's is lazy too
     char *mem = kalloc();
     if (mem == 0)
       goto bad;
@@ -152,6 +152,42 @@ copyuvm(pde_t *pgdir, uint sz)
   return d;
 bad:
   freevm(d);
+  return 0;
+}
+
+// Lazy allocation: sbrk only moves the break (growproc); a page below it gets
+// memory the first time it is touched, by the process (a page fault, trap.c) or
+// by a system call given a pointer into it (syscall.c). That makes a page fault
+// something xv6a handles, which `make bench` times bare and as a guest, where
+// the host sees each one first (a fault its shadow cannot explain is reflected).
+// 0 if the page at va is there now; -1 if va is past the break or memory is out.
+int
+uvmtouch(pde_t *pgdir, uint sz, uint va)
+{
+  if (va >= sz)
+    return -1;
+  pte_t *pte = walkpgdir(pgdir, (void *)va, 1);
+  if (pte == 0)
+    return -1;
+  if (*pte & PTE_P)
+    return 0;
+  char *mem = kalloc();
+  if (mem == 0)
+    return -1;
+  memset(mem, 0, PGSIZE);
+  *pte = V2P(mem) | PTE_P | PTE_W | PTE_U;   // was not present: nothing to flush
+  return 0;
+}
+
+// uvmtouch for every page of [va, va+n): before the kernel reads or writes there.
+int
+uvmtouchrange(pde_t *pgdir, uint sz, uint va, uint n)
+{
+  if (va + n < va)
+    return -1;
+  for (uint a = PGROUNDDOWN(va); a < va + n; a += PGSIZE)
+    if (uvmtouch(pgdir, sz, a) < 0)
+      return -1;
   return 0;
 }
 

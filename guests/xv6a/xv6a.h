@@ -73,6 +73,8 @@ int allocuvm(pde_t *pgdir, uint oldsz, uint newsz);
 int deallocuvm(pde_t *pgdir, uint oldsz, uint newsz);
 void freevm(pde_t *pgdir);
 pde_t *copyuvm(pde_t *pgdir, uint sz);
+int uvmtouch(pde_t *pgdir, uint sz, uint va);
+int uvmtouchrange(pde_t *pgdir, uint sz, uint va, uint n);
 char *uva2ka(pde_t *pgdir, uint va);
 int copyout(pde_t *pgdir, uint va, const void *p, uint len);
 void clearpteu(pde_t *pgdir, uint va);

@@ -147,6 +147,43 @@ t_sbrk(void)
   CHECK(sbrk(0) == a, "break after shrinking");
 }
 
+// sbrk is lazy in xv6a (pages come on first touch): every way of touching a
+// page first must work: the process itself, the kernel reading or writing it for
+// a system call, a string argument, and a forked child, which gets its own.
+static void
+t_lazy(void)
+{
+  int n = 64 * 4096;
+  char *a = sbrk(n);
+  CHECK(a != (char *)-1, "sbrk of 256 KiB");
+  int p[2];
+  CHECK(pipe(p) == 0, "pipe");
+  CHECK(write(p[1], "lazy", 5) == 5, "write to the pipe");
+  CHECK(read(p[0], a + 3 * 4096 - 2, 5) == 5, "read into untouched pages (across two)");
+  CHECK(strcmp(a + 3 * 4096 - 2, "lazy") == 0, "what read wrote");
+  CHECK(write(p[1], a + 10 * 4096, 100) == 100, "write from an untouched page");
+  CHECK(read(p[0], buf, 100) == 100 && buf[0] == 0 && buf[99] == 0, "untouched pages read zero");
+  close(p[0]);
+  close(p[1]);
+  strcpy(a + 20 * 4096 - 3, "nosuchfile");  // a path name across a page boundary
+  CHECK(open(a + 20 * 4096 - 3, 0) == -1, "open of a lazily backed name");
+  CHECK(unlink(a + 30 * 4096) == -1, "unlink of an empty name in an untouched page");
+  a[40 * 4096] = 'p';
+  int pid = fork();
+  CHECK(pid >= 0, "fork");
+  if (pid == 0) {
+    if (a[40 * 4096] != 'p' || a[50 * 4096] != 0)
+      fail("the child's copy");
+    a[50 * 4096] = 'c';            // its own page, not the parent's
+    exit();
+  }
+  CHECK(wait() == pid, "wait");
+  CHECK(a[50 * 4096] == 0, "a child's write reached the parent");
+  for (int i = 0; i < n; i += 4096)
+    a[i] = 1;
+  CHECK(sbrk(-n) == a + n, "shrink");
+}
+
 static char *freed;
 static void touch_freed(void) { *(volatile char *)freed = 1; }
 static void read_kernel(void) { (void)*(volatile char *)0x80100000; }
@@ -359,6 +396,7 @@ main(void)
   run("baddesc", t_baddesc);
   run("badsize", t_badsize);
   run("sbrk", t_sbrk);
+  run("lazy", t_lazy);
   run("memfaults", t_memfaults);
   run("forklimit", t_forklimit);
   run("bigfile", t_bigfile);
