@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-# bench.py: `make bench`. Boots two bench guests (guests/bench) and reports, per
-# operation in route mode: instructions (under -icount shift=0, where the guest's
-# rdtsc deltas count retired instructions, the host's included), host events (from
-# the host's HC_MARK lines: host entries, hypercalls, world switches, CR3 loads),
-# and the median of repeated runs without icount (rdtsc cycles: wall time, in which
-# an int, an iret or a CR3 load costs what it really costs under QEMU).
+# bench.py: `make bench`. The host half is here, the xv6a half (xv6a bare
+# against xv6a as a guest) in bench_xv6a.py; --only picks one. The host half
+# boots two bench guests (guests/bench) and reports, per operation in route
+# mode: instructions (under -icount shift=0, where the guest's rdtsc deltas
+# count retired instructions, the host's included), host events (from the
+# host's HC_MARK lines: host entries, hypercalls, world switches, CR3 loads),
+# and the median of repeated runs without icount (rdtsc cycles: wall time, in
+# which an int, an iret or a CR3 load costs what it really costs under QEMU).
 # No thresholds: it prints, it does not judge.
 import argparse
 import os
@@ -12,6 +14,8 @@ import re
 import statistics
 import subprocess
 import sys
+
+import bench_xv6a
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join(ROOT, "out", "vmos")
@@ -63,9 +67,19 @@ def delta(mk, vm, what, counter):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5, help="runs without icount (median)")
+    ap.add_argument("--only", choices=["host", "xv6a"], help="one half of the bench")
     args = ap.parse_args()
     if not os.path.exists(IMAGE):
         sys.exit("bench: build first (make)")
+    if args.only != "xv6a":
+        host_bench(args)
+    if args.only != "host":
+        if args.only is None:
+            print()
+        bench_xv6a.main(args.runs)
+
+
+def host_bench(args):
 
     text = boot(True)
     ins, mk = results(text), marks(text)

@@ -149,3 +149,36 @@ def t_usertests_guest(t):
     run(q, "usertests")
     r = usertests_done(q, "[xv6a.1] ")
     t.check(r == "ALL TESTS PASSED", "usertests in xv6a.1: " + r)
+
+
+def bench_counts(q, tag, work, n):
+    """Run `bench work` and return the host's counters around it (their change)."""
+    run(q, "bench " + work)
+    marks = {}
+    for end in ("begin", "end"):
+        m = q.expect(r"vmos: mark 1 %s-%s: (.*)\n" % (work, end))
+        marks[end] = dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+)", m.group(1)))
+    q.expect(at(tag) + r"bench: %s n %d total \d+\r?\n" % (work, n))
+    return dict((k, marks["end"][k] - marks["begin"][k]) for k in marks["begin"])
+
+
+@test("bench: each guest page fault is reflected once, then filled by hidden faults; a system call is one host entry",
+      timeout=90)
+def t_bench_counts(t):
+    q = bare(t)                              # the same program runs bare (no host marks)
+    shell(q)
+    run(q, "bench page-fault")
+    q.expect(r"bench: page-fault n 1000 total \d+\r?\n")
+    q.kill()
+    q = guest(t, "xv6a:32M:hd0")
+    shell(q, "[xv6a.1] ")
+    d = bench_counts(q, "[xv6a.1] ", "page-fault", 1000)
+    # each first touch: the guest's tables say not present, so the host reflects
+    # the fault (a guest trap, CR2 in the shared page); xv6a maps a page and the
+    # retry is a hidden fault that fills the shadow from the guest's new entry
+    # (and xv6a zeroing the page through its map of all memory may be another).
+    t.check(d["faults"] == 1000, "1000 lazy pages, %d faults reflected" % d["faults"])
+    t.check(1000 <= d["hidden"] <= 2100, "1000 lazy pages, %d hidden faults" % d["hidden"])
+    d = bench_counts(q, "[xv6a.1] ", "null-syscall", 20000)
+    t.check(20000 <= d["syscalls"] < 20100 and d["exits"] < 20100,
+            "20000 getpids: %d system calls, %d host entries" % (d["syscalls"], d["exits"]))

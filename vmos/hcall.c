@@ -200,9 +200,10 @@ hv_mark(struct vm *vm, struct trapframe *tf)
   label[n] = 0;
   struct vmstats *s = &vm->st;
   kprintf("vmos: mark %d %s: exits %u hcalls %u syscalls %u faults %u hidden %u virqs %u "
-          "switches %u cr3 %u ticks %u\n", vm->id, label, s->exits, s->hcalls,
-          s->exit_cause[X_SYSCALL], s->exit_cause[X_FAULT], s->hidden_faults, s->virqs,
-          world_switches, cr3_loads, ticks);
+          "switches %u cr3 %u ticks %u pgdirs %u reflected %u emulated %u\n", vm->id, label,
+          s->exits, s->hcalls, s->exit_cause[X_SYSCALL], s->exit_cause[X_FAULT],
+          s->hidden_faults, s->virqs, world_switches, cr3_loads, ticks, s->pgdir_loads,
+          s->reflected, s->emulated);
   return 0;
 }
 

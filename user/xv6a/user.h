@@ -23,6 +23,7 @@ int getpid(void);
 char *sbrk(int);
 int sleep(int);
 int uptime(void);
+int hostmark(const char *label);   // xv6a's: vmos prints its counters (bench)
 
 // ulib.c, printf.c, umalloc.c
 int stat(const char *, struct stat *);

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+# bench_xv6a.py: the xv6a half of `make bench`. The same xv6a and the same
+# user program (user/xv6a/bench.c) run twice: on bare QEMU in ring 0 (the
+# baseline) and as the only guest of vmos in ring 1 (trap-mode disk). Per
+# workload it reports the three measures of DESIGN section 12:
+#   instructions  one run under -icount shift=0 (rdtsc counts retired
+#                 instructions: xv6a's and, in the guest, the host's);
+#   host events   from the host's mark lines around each workload (guest only);
+#   wall cycles   the median of --runs runs without icount (rdtsc is then the
+#                 host's clock, so an int, an iret or a CR3 load costs what it costs).
+# Each as guest/bare. No thresholds: it prints, it does not judge.
+import os
+import re
+import select
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "out")
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+WORKLOADS = [("null-syscall", "null system call (getpid)"),
+             ("fork-exit-wait", "fork + exit + wait"),
+             ("fork-exec-exit", "fork + exec + exit + wait"),
+             ("context-switch", "process context switch (pipe ping-pong)"),
+             ("page-fault", "page fault (lazy sbrk, first touch)"),
+             ("usertests", "usertests, whole")]
+
+
+def qemu_cmd(mode, icount):
+    if mode == "bare":
+        cmd = ["qemu-system-i386", "-kernel", os.path.join(OUT, "xv6a", "xv6a-bare.elf"),
+               "-m", "32"]
+    else:
+        cmd = ["qemu-system-i386", "-kernel", os.path.join(OUT, "vmos"),
+               "-append", "vms=xv6a:32M:hd0", "-m", "128"]
+    cmd += ["-smp", "1", "-display", "none", "-serial", "stdio", "-monitor", "none",
+            "-no-reboot", "-snapshot",
+            "-drive", "file=%s,format=raw,index=0" % os.path.join(OUT, "xv6a", "fs.img"),
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    return cmd + (ICOUNT if icount else [])
+
+
+def boot(mode, icount, timeout=600):
+    """Boot, type `bench` at the shell, collect the output until "bench: done".
+    Returns (text, seconds usertests took by the wall clock)."""
+    p = subprocess.Popen(qemu_cmd(mode, icount), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    buf, typed, t_start, t_end = b"", False, None, None
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline and b"bench: done" not in buf:
+            ready, _, _ = select.select([p.stdout], [], [], 1)
+            if not ready:
+                continue
+            data = os.read(p.stdout.fileno(), 65536)
+            if not data:
+                break
+            buf += data
+            if not typed and b"$ " in buf:
+                p.stdin.write(b"bench\n")
+                p.stdin.flush()
+                typed = True
+            if t_start is None and b"bench: usertests running" in buf:
+                t_start = time.time()
+            if t_end is None and b"bench: usertests n " in buf:
+                t_end = time.time()
+    finally:
+        p.kill()
+        p.wait()
+    text = buf.decode(errors="replace")
+    if b"bench: done" not in buf:
+        sys.stderr.write("bench: xv6a %s%s did not finish; its output ends:\n%s\n" % (
+            mode, " (icount)" if icount else "", text[-2000:]))
+    return text, (t_end - t_start if t_start and t_end else None)
+
+
+def per_op(text):
+    """{workload: total / n} from 'bench: NAME n N total T' lines."""
+    return dict((m.group(1), int(m.group(3)) / int(m.group(2)))
+                for m in re.finditer(r"bench: (\S+) n (\d+) total (\d+)", text))
+
+
+def counts(text):
+    """{workload: (n, {counter: end - begin})} from the host's mark lines."""
+    marks = {}
+    for m in re.finditer(r"vmos: mark 1 (\S+): (.*)", text):
+        marks[m.group(1)] = dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+)", m.group(2)))
+    ns = dict((m.group(1), int(m.group(2)))
+              for m in re.finditer(r"bench: (\S+) n (\d+) total", text))
+    r = {}
+    for w in ns:
+        b, e = marks.get(w + "-begin"), marks.get(w + "-end")
+        if b and e:
+            r[w] = (ns[w], dict((k, e[k] - b[k]) for k in b if k in e))
+    return r
+
+
+def ratio(a, b):
+    return "%.2f" % (a / b) if a is not None and b else "-"
+
+
+def fmt(x):
+    return "-" if x is None else ("%.0f" % x if x >= 100 else "%.1f" % x)
+
+
+def main(runs=5):
+    for f in ("vmos", "xv6a/xv6a-bare.elf", "xv6a/fs.img"):
+        if not os.path.exists(os.path.join(OUT, f)):
+            sys.exit("bench: build first (make)")
+    icount_text = {m: boot(m, True)[0] for m in ("bare", "vmos")}
+    ins = {m: per_op(t) for m, t in icount_text.items()}
+    ev = counts(icount_text["vmos"])
+    walls, secs = {"bare": [], "vmos": []}, {"bare": [], "vmos": []}
+    for _ in range(runs):
+        for m in ("bare", "vmos"):
+            text, s = boot(m, False)
+            walls[m].append(per_op(text))
+            if s is not None:
+                secs[m].append(s)
+
+    def wall(m, w):
+        v = [r[w] for r in walls[m] if w in r]
+        return statistics.median(v) if v else None
+
+    print("xv6a bench: bare QEMU (ring 0) against one xv6a guest of vmos (ring 1, trap-mode disk)")
+    print("%-42s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % (
+        "per operation", "instr bare", "instr guest", "ratio", "wall bare", "wall guest",
+        "ratio", "entries", "hidden", "reflect", "emul", "pgdirs"))
+    for w, label in WORKLOADS:
+        ib, ig = ins["bare"].get(w), ins["vmos"].get(w)
+        wb, wg = wall("bare", w), wall("vmos", w)
+        n, d = ev.get(w, (0, {}))
+        row = ["%.2f" % (d[k] / n) if n and k in d else "-"
+               for k in ("exits", "hidden", "reflected", "emulated", "pgdirs")]
+        print("%-42s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % tuple(
+            [label, fmt(ib), fmt(ig), ratio(ig, ib), fmt(wb), fmt(wg), ratio(wg, wb)] + row))
+    for w in ("context-switch", "usertests"):
+        n, d = ev.get(w, (0, {}))
+        if d.get("pgdirs"):
+            print("hidden faults per guest context switch (page directory load), %s: %.1f" % (
+                w, d["hidden"] / d["pgdirs"]))
+    if secs["bare"] and secs["vmos"]:
+        b, g = statistics.median(secs["bare"]), statistics.median(secs["vmos"])
+        print("usertests wall time (median of %d): bare %.2f s, guest %.2f s, ratio %.2f" % (
+            len(secs["bare"]), b, g, g / b))
+    print("instructions: -icount shift=0, one run (deterministic); wall: rdtsc cycles, median "
+          "of %d runs without icount; host events: per operation, from vmos's mark lines" % runs)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

@@ -1,0 +1,206 @@
+// bench: the xv6a workloads `make bench` measures (grade/bench.py), the same
+// binary on bare QEMU and in a vmos guest. Each runs n operations between two
+// rdtsc reads, bracketed by hostmark() so that under vmos the host prints its
+// counters before and after. Under -icount shift=0 an rdtsc difference is the
+// number of instructions retired in between, xv6a's kernel and the host's
+// included; without icount it is wall time in cycles. Prints, per workload,
+//   bench: NAME n N total T
+// (bench.py divides), and "bench: done" at the end.
+// Usage: bench [NAME ...] (default: all of them); bench -exit exits at once
+// (what the exec workload runs).
+#include "types.h"
+#include "user.h"
+
+static uint
+rdtsc_lo(uint *hi)
+{
+  uint lo, h;
+  asm volatile("rdtsc" : "=a"(lo), "=d"(h));
+  *hi = h;
+  return lo;
+}
+
+// A 64-bit count in decimal, with 32-bit arithmetic only (no libgcc here):
+// four 16-bit digits in base 65536, divided by 10 one digit at a time.
+static void
+printu64(uint hi, uint lo)
+{
+  uint d[4] = { hi >> 16, hi & 0xFFFF, lo >> 16, lo & 0xFFFF };
+  char s[24];
+  int n = 0;
+  do {
+    uint rem = 0;
+    for (int i = 0; i < 4; i++) {
+      uint cur = (rem << 16) | d[i];
+      d[i] = cur / 10;
+      rem = cur % 10;
+    }
+    s[n++] = '0' + rem;
+  } while (d[0] | d[1] | d[2] | d[3]);
+  while (n > 0)
+    printf(1, "%c", s[--n]);
+}
+
+static void
+die(const char *why)
+{
+  printf(1, "bench: FAIL %s\n", why);
+  exit();
+}
+
+// ---- the workloads: each does n operations ----
+
+static void
+null_syscall(int n)
+{
+  for (int i = 0; i < n; i++)
+    getpid();
+}
+
+static void
+fork_exit_wait(int n)
+{
+  for (int i = 0; i < n; i++) {
+    int pid = fork();
+    if (pid < 0)
+      die("fork");
+    if (pid == 0)
+      exit();
+    if (wait() != pid)
+      die("wait");
+  }
+}
+
+static void
+fork_exec_exit(int n)
+{
+  static char *argv[] = { "bench", "-exit", 0 };
+  for (int i = 0; i < n; i++) {
+    int pid = fork();
+    if (pid < 0)
+      die("fork");
+    if (pid == 0) {
+      exec("bench", argv);
+      die("exec bench");
+    }
+    if (wait() != pid)
+      die("wait");
+  }
+}
+
+// n process context switches: a byte goes back and forth between two
+// processes through two pipes, two switches per round trip.
+static void
+pipe_pingpong(int n)
+{
+  int ping[2], pong[2];
+  char c = 'x';
+  if (pipe(ping) < 0 || pipe(pong) < 0)
+    die("pipe");
+  int pid = fork();
+  if (pid < 0)
+    die("fork");
+  if (pid == 0) {
+    for (int i = 0; i < n / 2; i++)
+      if (read(ping[0], &c, 1) != 1 || write(pong[1], &c, 1) != 1)
+        die("child's pipes");
+    exit();
+  }
+  for (int i = 0; i < n / 2; i++)
+    if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+      die("parent's pipes");
+  wait();
+  close(ping[0]), close(ping[1]), close(pong[0]), close(pong[1]);
+}
+
+// n page faults: sbrk is lazy, so the first touch of each page faults and
+// xv6a's trap handler gives it memory (under vmos the host sees it first).
+static char *region;
+static void
+page_fault(int n)
+{
+  for (int i = 0; i < n; i++)
+    region[i * 4096] = 1;
+}
+static void
+page_fault_setup(int n)
+{
+  if ((region = sbrk(n * 4096)) == (char *)-1)
+    die("sbrk");
+}
+static void
+page_fault_done(int n)
+{
+  sbrk(-n * 4096);
+}
+
+static void
+usertests(int n)
+{
+  static char *argv[] = { "usertests", 0 };
+  int pid = fork();
+  if (pid < 0)
+    die("fork");
+  if (pid == 0) {
+    exec("usertests", argv);
+    die("exec usertests");
+  }
+  if (wait() != pid)
+    die("wait");
+}
+
+static struct workload {
+  char *name;
+  int n;
+  void (*run)(int n);
+  void (*setup)(int n), (*done)(int n);   // outside the measurement
+} workloads[] = {
+  { "null-syscall",   20000, null_syscall },
+  { "fork-exit-wait",   200, fork_exit_wait },
+  { "fork-exec-exit",   100, fork_exec_exit },
+  { "context-switch",  4000, pipe_pingpong },
+  { "page-fault",      1000, page_fault, page_fault_setup, page_fault_done },
+  { "usertests",          1, usertests },
+};
+#define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
+
+static void
+measure(struct workload *w)
+{
+  char label[32];
+  uint hi0, hi1, lo0, lo1;
+  int k = strlen(w->name);
+  memmove(label, w->name, k);
+  printf(1, "bench: %s running\n", w->name);
+  if (w->setup)
+    w->setup(w->n);
+  strcpy(label + k, "-begin");
+  hostmark(label);
+  lo0 = rdtsc_lo(&hi0);
+  w->run(w->n);
+  lo1 = rdtsc_lo(&hi1);
+  strcpy(label + k, "-end");
+  hostmark(label);
+  if (w->done)
+    w->done(w->n);
+  uint lo = lo1 - lo0, hi = hi1 - hi0 - (lo1 < lo0);
+  printf(1, "bench: %s n %d total ", w->name, w->n);
+  printu64(hi, lo);
+  printf(1, "\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+  if (argc > 1 && strcmp(argv[1], "-exit") == 0)
+    exit();
+  for (int i = 0; i < NWORKLOADS; i++) {
+    int chosen = argc == 1;
+    for (int j = 1; j < argc; j++)
+      chosen |= strcmp(argv[j], workloads[i].name) == 0;
+    if (chosen)
+      measure(&workloads[i]);
+  }
+  printf(1, "bench: done\n");
+  exit();
+}
