@@ -18,6 +18,7 @@
 #define PTE_W     0x002   // writable
 #define PTE_U     0x004   // user (ring 3) may access; rings 0-2 are "supervisor"
 #define PTE_PS    0x080   // 4 MiB page (in a PDE)
+#define PTE_G     0x100   // global: kept across CR3 loads (with CR4.PGE)
 #define PGSIZE    4096
 #define PGSHIFT   12
 #define PDXSHIFT  22

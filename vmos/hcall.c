@@ -217,7 +217,7 @@ hv_set_pgdir(struct vm *vm, struct trapframe *tf)
     return E_FAULT;
   vm->gcr3 = tf->ebx;
   vm->st.pgdir_loads++;
-  shadow_flush(vm);
+  shadow_new_pgdir(vm);
   return 0;
 }
 

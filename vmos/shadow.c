@@ -6,12 +6,17 @@
 // with the machine page for the guest-physical one, and the guest never knows.
 // Any other fault is the guest's own and is reflected to it (sched.c).
 //
-// Policy for keeping shadows: one shadow per VM, emptied whenever the guest loads
-// a page directory (its context switch) or flushes; HC_INVLPG drops one entry.
-// A guest may change page tables that are not loaded without telling anyone (x86
-// lets it: a CR3 load flushes the TLB), so a shadow kept for another guest
-// address space could be stale; emptying is always correct. The price is
+// Policy for keeping shadows: one shadow per VM, behaving like an x86 TLB with
+// global pages on (CR4.PGE). A guest page-directory load (its context switch)
+// empties it except for translations the guest marked global (PTE_G): the guest
+// promises those are the same in every address space, as x86 lets a CPU keep
+// them across a CR3 load. HC_FLUSH_TLB empties it all, HC_INVLPG drops one
+// entry, global or not, as the instructions do. Nothing else is kept: a guest
+// may change page tables that are not loaded without telling anyone, so a
+// shadow kept for another guest address space could be stale. The price is
 // counted: hidden faults per guest context switch (`stats`, `make bench`).
+// xv6a marks its kernel's mappings global, so a process switch costs only the
+// refills of the process's own pages.
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
@@ -21,8 +26,11 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
+#define SPTE_GLOBAL 0x200   // a software bit of the shadow entry: from a global one
 #define WALK_NONE (-1)   // the guest's tables map nothing there
 #define WALK_BAD  (-2)   // the guest's tables point outside its memory
+
+static void bit_set(u32 *b, int i) { b[i / 32] |= 1u << (i % 32); }
 
 // Read a 32-bit word of guest-physical memory (a page-table entry).
 static int
@@ -60,7 +68,7 @@ guest_walk(struct vm *vm, u32 va, u32 *gpte, u32 *bad)
     *bad = frame;
     if (frame >= vm->mem_size)
       return WALK_BAD;
-    *gpte = frame | PTE_P | (pde & (PTE_U | PTE_W));
+    *gpte = frame | PTE_P | (pde & (PTE_U | PTE_W | PTE_G));
     return 0;
   }
   *bad = PTE_ADDR(pde);
@@ -71,7 +79,7 @@ guest_walk(struct vm *vm, u32 va, u32 *gpte, u32 *bad)
   *bad = PTE_ADDR(pte);
   if (PTE_ADDR(pte) >= vm->mem_size)
     return WALK_BAD;
-  *gpte = PTE_ADDR(pte) | PTE_P | (pde & pte & (PTE_U | PTE_W));
+  *gpte = PTE_ADDR(pte) | PTE_P | (pde & pte & (PTE_U | PTE_W)) | (pte & PTE_G);
   return 0;
 }
 
@@ -119,17 +127,47 @@ shadow_fault(struct vm *vm, u32 va, u32 *errp)
     vm_stop(vm, "the host is out of memory for its shadow page tables");
     return -1;
   }
-  *spte = V2P(vm_gpa_page(vm, PTE_ADDR(g))) | PTE_P | (g & (PTE_U | PTE_W));
+  *spte = V2P(vm_gpa_page(vm, PTE_ADDR(g))) | PTE_P | (g & (PTE_U | PTE_W)) |
+          ((g & PTE_G) ? SPTE_GLOBAL : 0);
+  bit_set((g & PTE_G) ? vm->sh_global : vm->sh_local, PDX(va));
   vm->st.hidden_faults++;
   return 1;
 }
+
+static int  bit_get(u32 *b, int i) { return (b[i / 32] >> (i % 32)) & 1; }
 
 // Forget every translation (the next accesses fault and refill).
 void
 shadow_flush(struct vm *vm)
 {
   pd_free_tables(vm->pgdir, 0);
+  memset(vm->sh_global, 0, sizeof(vm->sh_global));
+  memset(vm->sh_local, 0, sizeof(vm->sh_local));
   vm->st.shadow_flushes++;
+}
+
+// The guest loaded a page directory: forget all but the global translations.
+// The bitmaps say which shadow page tables hold which kind, so a table of only
+// local entries (a process's own pages) is freed whole and a table of only
+// global ones (the guest kernel's) is not even read.
+void
+shadow_new_pgdir(struct vm *vm)
+{
+  for (int w = 0; w < NELEM(vm->sh_local); w++) {
+    for (u32 bits = vm->sh_local[w]; bits; bits &= bits - 1) {
+      int i = w * 32 + __builtin_ctz(bits);
+      pte_t *pt = P2V(PTE_ADDR(vm->pgdir[i]));
+      if (!bit_get(vm->sh_global, i)) {
+        kfree(pt);
+        vm->pgdir[i] = 0;
+        continue;
+      }
+      for (int j = 0; j < NPTENTRIES; j++)
+        if (!(pt[j] & SPTE_GLOBAL))
+          pt[j] = 0;
+    }
+    vm->sh_local[w] = 0;
+  }
 }
 
 void

@@ -77,6 +77,8 @@ struct vm {
   u32 cr3;                   // its physical address
   int paged;                 // the guest has its own page tables (shadow.c)
   u32 gcr3;                  // its page directory, guest-physical; GCR3_BOOT at first
+  u32 sh_global[32];         // shadow page tables (a bit per slot) holding global
+  u32 sh_local[32];          // entries, and holding the others (shadow.c)
 
   struct trapframe tf;       // the guest's registers while it is not running
   struct trapentry traps[256];

@@ -48,6 +48,7 @@ void        sched_prefer(struct vm *vm);
 int         shadow_translate(struct vm *vm, u32 gva, int write, u32 *gpa);
 int         shadow_fault(struct vm *vm, u32 va, u32 *err);
 void        shadow_flush(struct vm *vm);
+void        shadow_new_pgdir(struct vm *vm);
 void        shadow_invlpg(struct vm *vm, u32 va);
 
 // stats.c

@@ -60,6 +60,11 @@ pv_init(uint magic, uint info)
   outb(0xA0, 0x11); outb(0xA1, T_IRQ0 + 8); outb(0xA1, 2); outb(0xA1, 1);
   outb(0x21, (uchar)~(1 << IRQ_TIMER | 1 << 2 | 1 << IRQ_COM1));
   outb(0xA1, (uchar)~(1 << (IRQ_IDE - 8)));
+  // Global pages: the kernel's mappings (PTE_G, vm.c) stay in the TLB across
+  // CR3 loads. vmos's shadow paging honours PTE_G the same way (vmos/shadow.c).
+  uint cr4;
+  asm volatile("movl %%cr4, %0" : "=r"(cr4));
+  asm volatile("movl %0, %%cr4" : : "r"(cr4 | 0x80));   // CR4.PGE
 }
 
 uint pv_memsize(void) { return memsize; }

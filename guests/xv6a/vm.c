@@ -1,7 +1,9 @@
 // vm.c: xv6a's page tables. The kernel's: all physical memory at KERNBASE,
-// supervisor only (kvmalloc); every process's directory maps the kernel the same
-// way, and its own memory from 0 with user pages. Loading one goes through pv_lcr3: a CR3 load on
-// bare QEMU, HC_SET_PGDIR under vmos (whose shadow paging follows these tables).
+// supervisor only and global (PTE_G: the same in every address space, so the
+// TLB, or vmos's shadow, keeps them across a page-directory load) (kvmalloc).
+// Every process's directory maps the kernel the same way, and its own memory
+// from 0 with user pages. Loading one goes through pv_lcr3: a CR3 load on bare
+// QEMU, HC_SET_PGDIR under vmos (whose shadow paging follows these tables).
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
@@ -44,7 +46,7 @@ kvmalloc(void)
   if ((kpgdir = (pde_t *)kalloc()) == 0)
     panic("kvmalloc");
   memset(kpgdir, 0, PGSIZE);
-  if (mappages(kpgdir, KERNBASE, physmem, 0, PTE_W) < 0)
+  if (mappages(kpgdir, KERNBASE, physmem, 0, PTE_W | PTE_G) < 0)
     panic("kvmalloc: map");
   pv_lcr3(V2P(kpgdir));
 }
@@ -60,7 +62,7 @@ setupkvm(void)
   if (pgdir == 0)
     return 0;
   memset(pgdir, 0, PGSIZE);
-  if (mappages(pgdir, KERNBASE, physmem, 0, PTE_W) < 0) {
+  if (mappages(pgdir, KERNBASE, physmem, 0, PTE_W | PTE_G) < 0) {
     freevm(pgdir);
     return 0;
   }

@@ -23,6 +23,7 @@ typedef uint pte_t;
 #define PTE_W 0x002
 #define PTE_U 0x004
 #define PTE_PS 0x080
+#define PTE_G  0x100   // global: the same in every address space (kept across CR3 loads)
 #define PDX(va) (((uint)(va) >> 22) & 0x3FF)
 #define PTX(va) (((uint)(va) >> 12) & 0x3FF)
 #define PTE_ADDR(pte) ((uint)(pte) & ~0xFFF)
