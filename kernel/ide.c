@@ -22,11 +22,14 @@ static const u16 base[2] = { 0x1F0, 0x170 };
 static const u16 ctrl[2] = { 0x3F6, 0x376 };
 static u32 nsectors[IDE_NDRIVES];        // 0: no drive
 
+uint ide_polls;                          // status reads while waiting (stats, bench)
+
 // Wait until the channel is not busy; -1 on error or after too long.
 static int
 wait_ready(int ch, int need_drq)
 {
   for (int i = 0; i < 1000000; i++) {
+    ide_polls++;
     u8 s = inb(base[ch] + 7);
     if (s == 0xFF)
       return -1;                           // no controller

@@ -24,11 +24,16 @@ static int
 decode(struct vm *vm, struct ioinsn *io)
 {
   u8 code[8];
-  int n = 0, opsize16 = 0;
+  int opsize16 = 0;
   memset(io, 0, sizeof(*io));
-  for (n = 0; n < (int)sizeof(code); n++)          // byte by byte: it may end a page
-    if (vm_copyin(vm, &code[n], vm->tf.eip + n, 1) < 0)
-      break;
+  // At most 8 bytes, as many as the guest can read: they may end a page.
+  int n = PGSIZE - (vm->tf.eip & (PGSIZE - 1));
+  if (n > (int)sizeof(code))
+    n = sizeof(code);
+  if (vm_copyin(vm, code, vm->tf.eip, n) < 0)
+    return -1;
+  if (n < (int)sizeof(code) && vm_copyin(vm, code + n, vm->tf.eip + n, sizeof(code) - n) == 0)
+    n = sizeof(code);
   int i = 0;
   for (; i < n; i++) {                              // prefixes
     if (code[i] == 0x66)
@@ -93,20 +98,32 @@ emulate_io(struct vm *vm)
     u32 count = io.rep ? tf->ecx : 1;
     u32 *addr = io.in ? &tf->edi : &tf->esi;
     int step = (tf->eflags & 0x400) ? -io.size : io.size;   // DF
-    for (; count > 0; count--) {
-      u32 v = 0;
-      if (io.in) {
-        v = vdev_in(vm, io.port, io.size);
-        if (vm_copyout(vm, *addr, &v, io.size) < 0)
-          goto bad;
-      } else {
-        if (vm_copyin(vm, &v, *addr, io.size) < 0)
-          goto bad;
-        vdev_out(vm, io.port, io.size, v);
+    while (count > 0) {
+      // As many elements as this guest page holds, in one go if the device
+      // can take them so (a sector's 128 dwords); else one the long way.
+      u32 v = 0, off = *addr & (PGSIZE - 1), n = 0;
+      char *page;
+      if (step > 0 && off + io.size <= PGSIZE && (page = vm_page(vm, *addr, io.in))) {
+        u32 fit = (PGSIZE - off) / io.size;
+        n = vdev_data(vm, io.port, io.in, page + off, (fit < count ? fit : count) * io.size,
+                      io.size) / io.size;
       }
-      *addr += step;
+      if (n == 0) {
+        n = 1;
+        if (io.in) {
+          v = vdev_in(vm, io.port, io.size);
+          if (vm_copyout(vm, *addr, &v, io.size) < 0)
+            goto bad;
+        } else {
+          if (vm_copyin(vm, &v, *addr, io.size) < 0)
+            goto bad;
+          vdev_out(vm, io.port, io.size, v);
+        }
+      }
+      *addr += step * (int)n;
+      count -= n;
       if (io.rep)
-        tf->ecx--;
+        tf->ecx -= n;
     }
   }
   tf->eip += io.len;

@@ -164,7 +164,7 @@ hv_set_shared(struct vm *vm, struct trapframe *tf)
   u32 gva = tf->ebx;
   if (gva & (PGSIZE - 1))
     return E_FAULT;
-  vm->shared = vm_page(vm, gva);
+  vm->shared = vm_page(vm, gva, 1);
   if (vm->shared == 0)
     return E_FAULT;
   memset(vm->shared, 0, sizeof(*vm->shared));
@@ -200,10 +200,11 @@ hv_mark(struct vm *vm, struct trapframe *tf)
   label[n] = 0;
   struct vmstats *s = &vm->st;
   kprintf("vmos: mark %d %s: exits %u hcalls %u syscalls %u faults %u hidden %u virqs %u "
-          "switches %u cr3 %u ticks %u pgdirs %u reflected %u emulated %u\n", vm->id, label,
+          "switches %u cr3 %u ticks %u pgdirs %u reflected %u emulated %u disk_cmds %u "
+          "ide_polls %u\n", vm->id, label,
           s->exits, s->hcalls, s->exit_cause[X_SYSCALL], s->exit_cause[X_FAULT],
           s->hidden_faults, s->virqs, world_switches, cr3_loads, ticks, s->pgdir_loads,
-          s->reflected, s->emulated);
+          s->reflected, s->emulated, s->disk_cmds, ide_polls);
   return 0;
 }
 

@@ -87,6 +87,7 @@ handle_exit(struct vm *vm)
 {
   struct trapframe *tf = &vm->tf;
   int trapno = tf->trapno, cause;
+  u64 t0 = rdtsc();
   vm->st.exits++;
   if (trapno >= T_IRQ0 && trapno < T_IRQ0 + 16) {
     // A real interrupt: the host's own driver handles it (the timer ticks,
@@ -136,6 +137,7 @@ handle_exit(struct vm *vm)
   if (vm->state == VM_STOPPED)
     cause = X_FATAL;
   vm->st.exit_cause[cause]++;
+  vm->st.exit_tsc[cause] += rdtsc() - t0;
 }
 
 static void

@@ -12,6 +12,17 @@ static const char *causes[NEXITCAUSE] = {
   [X_FAULT] "fault", [X_FATAL] "fatal", [X_HIDDEN] "hidden", [X_EMULATE] "emulate",
 };
 
+// a / b for a 64-bit a, with divl (there is no libgcc for a 64-bit division).
+static u32
+div64(u64 a, u32 b)
+{
+  u32 hi = a >> 32, lo = a, q, r;
+  if (hi >= b)
+    return 0xFFFFFFFF;               // does not fit: say so loudly
+  asm("divl %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(b));
+  return q;
+}
+
 // One line per VM; CPU share is of all ticks since boot that went to VMs or idle.
 void
 stats_list(void)
@@ -34,8 +45,8 @@ stats_list(void)
 void
 stats_print(void)
 {
-  kprintf("host: ticks %u, world switches %u, cr3 loads %u, idle ticks %u\n", ticks,
-          world_switches, cr3_loads, idle_ticks);
+  kprintf("host: ticks %u, world switches %u, cr3 loads %u, idle ticks %u, disk status polls %u\n",
+          ticks, world_switches, cr3_loads, idle_ticks, ide_polls);
   for (int i = 0; i < nvms; i++) {
     struct vm *vm = &vms[i];
     struct vmstats *s = &vm->st;
@@ -44,6 +55,11 @@ stats_print(void)
       kprintf(" %s %u", causes[c], s->exit_cause[c]);
     kprintf("; hcalls %u (bad %u), virqs %u, reflected %u; at eip 0x%x cs 0x%x\n", s->hcalls,
             s->bad_hcalls, s->virqs, s->reflected, vm->tf.eip, vm->tf.cs);
+    kprintf("  host cost per exit (rdtsc in handle_exit; instructions under icount):");
+    for (int c = 0; c < NEXITCAUSE; c++)
+      if (s->exit_cause[c])
+        kprintf(" %s %u", causes[c], div64(s->exit_tsc[c], s->exit_cause[c]));
+    kprintf("\n");
     if (vm->disk.drive >= 0)
       kprintf("  disk hd%d: %u commands, %u I/O instructions emulated\n", vm->disk.drive,
               s->disk_cmds, s->emulated);

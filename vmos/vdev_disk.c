@@ -113,6 +113,60 @@ command(struct vm *vm, u8 cmd)
   }
 }
 
+// The guest has read the whole sector buffer: the next sector, or done.
+static void
+read_done(struct vm *vm)
+{
+  struct vdisk *d = &vm->disk;
+  if (--d->left > 0 && d->status != 0)
+    read_next(vm);
+  else {
+    d->dir = 0;
+    d->status = ST_DRDY;
+  }
+}
+
+// The guest has filled the sector buffer: onto the drive it goes.
+static void
+write_done(struct vm *vm)
+{
+  struct vdisk *d = &vm->disk;
+  d->pos = 0;
+  if (ide_rw(d->drive, d->next++, d->buf, 1) < 0) {
+    d->status = ST_DRDY | ST_ERR;
+    d->dir = 0;
+  } else if (--d->left > 0) {
+    d->status = ST_DRDY | ST_DRQ;
+  } else {
+    d->status = ST_DRDY;
+    d->dir = 0;
+  }
+  interrupt(vm);
+}
+
+// rep insl/outsl on the data port, many elements at once (emulate.c): move up
+// to n bytes between the sector buffer and p, whole elements of size bytes, no
+// further than the sector's end. Returns the bytes moved; 0: do it one by one.
+int
+vdev_data(struct vm *vm, u16 port, int in, char *p, int n, int size)
+{
+  struct vdisk *d = &vm->disk;
+  if (port != 0x1F0 || d->dir != (in ? 1 : 2) || (d->pos % size) != 0)
+    return 0;
+  int room = (int)sizeof(d->buf) - d->pos;
+  if (n > room)
+    n = room;
+  n -= n % size;
+  if (in)
+    memmove(p, d->buf + d->pos, n);
+  else
+    memmove(d->buf + d->pos, p, n);
+  d->pos += n;
+  if (d->pos >= (int)sizeof(d->buf))
+    (in ? read_done : write_done)(vm);
+  return n;
+}
+
 u32
 vdev_in(struct vm *vm, u16 port, int size)
 {
@@ -124,14 +178,8 @@ vdev_in(struct vm *vm, u16 port, int size)
     u32 v = 0;
     memmove(&v, d->buf + d->pos, size);
     d->pos += size;
-    if (d->pos >= (int)sizeof(d->buf)) {
-      if (--d->left > 0 && d->status != 0)
-        read_next(vm);
-      else {
-        d->dir = 0;
-        d->status = ST_DRDY;
-      }
-    }
+    if (d->pos >= (int)sizeof(d->buf))
+      read_done(vm);
     return v;
   }
   case 0x1F1: return (d->status & ST_ERR) ? 0x04 : 0;   // error: aborted
@@ -156,19 +204,8 @@ vdev_out(struct vm *vm, u16 port, int size, u32 v)
       return;
     memmove(d->buf + d->pos, &v, size);
     d->pos += size;
-    if (d->pos >= (int)sizeof(d->buf)) {
-      d->pos = 0;
-      if (ide_rw(d->drive, d->next++, d->buf, 1) < 0) {
-        d->status = ST_DRDY | ST_ERR;
-        d->dir = 0;
-      } else if (--d->left > 0) {
-        d->status = ST_DRDY | ST_DRQ;
-      } else {
-        d->status = ST_DRDY;
-        d->dir = 0;
-      }
-      interrupt(vm);
-    }
+    if (d->pos >= (int)sizeof(d->buf))
+      write_done(vm);
     return;
   case 0x1F1: return;                     // features: ignored
   case 0x1F2: d->count = v; return;

@@ -211,12 +211,32 @@ vm_range_ok(struct vm *vm, u32 gva, u32 n)
   return n > 0 || translate(vm, gva, 0, &gpa) == 0;
 }
 
-// The host's address of the guest page holding gva, or 0.
+// The host's address of gva's page as the CPU sees it now, through the VM's
+// own page directory (a flat guest's fixed map, a paged guest's shadow), or 0
+// if that has no entry for it yet. Its entries only ever lead into the VM's
+// memory. The quick way: one table walk instead of the guest's (a shadow entry
+// may be stale only where a TLB entry could be too).
+static void*
+cpu_page(struct vm *vm, u32 gva, int write)
+{
+  if (gva >= SWITCHER_BASE || vm->pgdir == 0 || !(vm->pgdir[PDX(gva)] & PTE_P))
+    return 0;
+  pte_t pte = ((pte_t *)P2V(PTE_ADDR(vm->pgdir[PDX(gva)])))[PTX(gva)];
+  if (!(pte & PTE_P) || (write && !(pte & PTE_W)))
+    return 0;
+  return P2V(PTE_ADDR(pte));
+}
+
+// The host's address of the guest page holding gva, or 0 (also if write and
+// the guest's own tables do not let its kernel write there).
 void*
-vm_page(struct vm *vm, u32 gva)
+vm_page(struct vm *vm, u32 gva, int write)
 {
   u32 gpa;
-  if (translate(vm, gva, 0, &gpa) < 0)
+  void *page = cpu_page(vm, gva, write);
+  if (page)
+    return page;
+  if (translate(vm, gva, write, &gpa) < 0)
     return 0;
   return vm_gpa_page(vm, PGROUNDDOWN(gpa));
 }
@@ -227,11 +247,12 @@ vm_copy(struct vm *vm, u32 gva, char *host, u32 n, int out)
   if (n > 0 && gva + n - 1 < gva)
     return -1;
   while (n > 0) {
-    u32 gpa, off = gva & (PGSIZE - 1);
+    u32 off = gva & (PGSIZE - 1);
     u32 chunk = PGSIZE - off < n ? PGSIZE - off : n;
-    if (translate(vm, gva, out, &gpa) < 0)
+    char *page = vm_page(vm, gva, out);
+    if (page == 0)
       return -1;
-    char *p = (char *)vm_gpa_page(vm, PGROUNDDOWN(gpa)) + off;
+    char *p = page + off;
     if (out)
       memmove(p, host, chunk);
     else

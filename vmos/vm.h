@@ -32,6 +32,7 @@ struct vmstats {
   uint cpu_ticks;            // host ticks during which this VM had the CPU
   uint exits;                // host entries while it ran
   uint exit_cause[NEXITCAUSE];
+  u64 exit_tsc[NEXITCAUSE];  // rdtsc spent handling them (instructions under icount)
   uint switches_in;          // world switches to this VM
   uint hcalls;               // hypercalls made
   uint bad_hcalls;           // hypercalls refused with an error

@@ -76,6 +76,7 @@ extern struct vm *focus;
 int         vdev_claims(struct vm *vm, u16 port);
 u32         vdev_in(struct vm *vm, u16 port, int size);
 void        vdev_out(struct vm *vm, u16 port, int size, u32 v);
+int         vdev_data(struct vm *vm, u16 port, int in, char *p, int n, int size);
 int         vdisk_attach(struct vm *vm, int drive, int mode);
 void        vdisk_irq(int channel);
 int         vdisk_block(struct vm *vm, u32 sector, u32 buf, u32 n, int write);
@@ -91,7 +92,7 @@ void        vm_wake(struct vm *vm);
 int         vm_copyin(struct vm *vm, void *dst, u32 gva, u32 n);
 int         vm_copyout(struct vm *vm, u32 gva, const void *src, u32 n);
 int         vm_range_ok(struct vm *vm, u32 gva, u32 n);
-void*       vm_page(struct vm *vm, u32 gva);
+void*       vm_page(struct vm *vm, u32 gva, int write);
 struct vm*  vm_byid(int id);
 const char* vm_state_name(int state);
 
