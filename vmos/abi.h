@@ -89,6 +89,13 @@
 #define TT_RING3    0x400     // deliver only when raised in ring 3; the same trap
                               // in the guest kernel stops the VM (for a kernel
                               // that never expects to fault itself)
+#define TT_DIRECT   0x800     // a system-call vector (>= 0x30, DPL 3): the CPU takes
+                              // `int` from ring 3 straight to the handler in ring 1
+                              // through a trap gate in the VM's IDT, on the
+                              // HC_STACK_SWITCH stack; the host never sees it (Xen's
+                              // fast trap). The virtual IF is left as it was (set,
+                              // in ring 3): the handler clears it if it must.
+                              // Boot option fasttraps=0 reflects them instead.
 
 // ---- Virtual interrupts ----
 // A virtual interrupt n arrives at vector VIRQ_VECTOR(n), like the 8259's IRQ n.

@@ -12,6 +12,8 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
+BOOTOPT(fasttraps, "fasttraps", "0: system calls a guest asked to take directly (TT_DIRECT) enter the host and are reflected, to compare (default 1)");
+
 static int
 hv_console_write(struct vm *vm, struct trapframe *tf)
 {
@@ -46,7 +48,8 @@ static int
 hv_set_trap(struct vm *vm, struct trapframe *tf)
 {
   u32 vector = tf->ebx, handler = tf->ecx, flags = tf->edx;
-  if (vector > 255 || vector == HCALL_VECTOR || (flags & ~(TT_DPL_MASK | TT_TRAPGATE | TT_CLEAR | TT_RING3)))
+  if (vector > 255 || vector == HCALL_VECTOR ||
+      (flags & ~(TT_DPL_MASK | TT_TRAPGATE | TT_CLEAR | TT_RING3 | TT_DIRECT)))
     return E_INVAL;
   // The host owns the timer and the double fault (DESIGN section 7).
   if (vector == 8 || vector == 2)
@@ -65,9 +68,17 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
   // DPL 0 whatever the guest asks, so no process can fake a fault or an IRQ.
   if (vector < 32 + 16 && vector != 3 && vector != 4)
     dpl = 0;
+  // A direct gate only for a software vector from ring 3: the CPU checks the
+  // gate's DPL, switches to the guest's ring-1 stack and pushes the frame with
+  // ring-1 rights, so the guest gains nothing it did not have.
+  if ((flags & TT_DIRECT) && (vector < 32 + 16 || dpl != 3))
+    return E_INVAL;
   vm->traps[vector].handler = handler;
   vm->traps[vector].flags = flags;
-  sw_idt_set(vm->idt, vector, dpl);
+  if ((flags & TT_DIRECT) && bootline_uint("fasttraps", 1))
+    sw_idt_direct(vm->idt, vector, handler);
+  else
+    sw_idt_set(vm->idt, vector, dpl);
   return 0;
 }
 

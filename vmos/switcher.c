@@ -95,6 +95,17 @@ sw_idt_set(int idt, int vector, int dpl)
   gate_set(&g[vector], (u32)sw_vector0 + 16 * vector, SEL_HCODE, dpl, 0);
 }
 
+// A guest's system-call vector taken by the CPU itself (TT_DIRECT): a trap gate
+// of DPL 3 to the guest's handler in ring 1. The CPU switches to TSS.ss1:esp1
+// (the guest's HC_STACK_SWITCH stack, set in sw_enter) and pushes the frame
+// there; the host is not involved at all.
+void
+sw_idt_direct(int idt, int vector, u32 handler)
+{
+  struct gatedesc *g = P2V(PTE_ADDR(swpt[PTX(SW_IDTS + idt * PGSIZE)]));
+  gate_set(&g[vector], handler, SEL_GKCODE, 3, 1);
+}
+
 // Run vm until it traps; its registers go in and come back through vm->tf.
 void
 sw_enter(struct vm *vm)

@@ -61,6 +61,7 @@ void        sw_map(pde_t *pgdir);
 void        sw_enter(struct vm *vm);
 int         sw_idt_alloc(void);
 void        sw_idt_set(int idt, int vector, int dpl);
+void        sw_idt_direct(int idt, int vector, u32 handler);
 extern uint cr3_loads;
 
 // vdev_console.c

@@ -96,7 +96,10 @@ pv_set_trap(int v, void (*handler)(void), int dpl, int trapgate)
 {
   if (v == 2 || v == 8 || v == HCALL_VECTOR)
     return;                      // the host's
-  hc(HC_SET_TRAP, v, (uint)handler, dpl | (trapgate ? TT_TRAPGATE : 0));
+  int flags = dpl | (trapgate ? TT_TRAPGATE : 0);
+  if (v >= T_IRQ0 + 16 && dpl == 3)
+    flags |= TT_DIRECT;          // a system call: the CPU brings it straight here
+  hc(HC_SET_TRAP, v, (uint)handler, flags);
 }
 
 void

@@ -5,6 +5,7 @@
 # last instructions restore the virtual IF from the frame (the host knows this
 # window: HC_SET_IRET, and injects nothing inside it).
 #include "vmos/abi.h"
+#include "traps.h"
 
 #define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17)
 
@@ -15,6 +16,11 @@ vector0:
 .set i, 0
 .rept 256
   .p2align 4
+#ifndef BARE
+  .if i == T_SYSCALL
+  jmp syscall_entry
+  .endif
+#endif
   .if HAS_ERR(i) == 0
   pushl $0
   .endif
@@ -22,6 +28,18 @@ vector0:
   jmp alltraps
   .set i, i + 1
 .endr
+
+#ifndef BARE
+# Under vmos `int $64` comes straight here (TT_DIRECT, no host on the way), with
+# virtual interrupts still on as they were in the process: off they go, as an
+# interrupt gate would have done. (One that arrives before this store is taken
+# as if it had come just before the system call.)
+syscall_entry:
+  movl $0, %ss:shared
+  pushl $0
+  pushl $T_SYSCALL
+  jmp alltraps
+#endif
 
 .globl alltraps
 alltraps:
