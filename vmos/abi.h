@@ -64,7 +64,9 @@
 #define HC_MARK         14   // ebx=label: the host prints its counters for this
                              //    VM, tagged with label (benchmarks)  0       1
 #define HC_SET_PGDIR    15   // ebx=guest-physical address of a page directory:
-                             //    the paged guest's CR3 load           0       4
+                             //    the paged guest's CR3 load; ecx, if not 0,
+                             //    a new HC_STACK_SWITCH stack too (a process
+                             //    switch in one call)                  0       4
 #define HC_FLUSH_TLB    16   // -: forget all translations (after changing
                              //    the current page tables)             0       4
 #define HC_INVLPG       17   // ebx=address: forget its translation    0       4

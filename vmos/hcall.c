@@ -82,14 +82,21 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
   return 0;
 }
 
+// The ring-1 stack for traps from ring 3. Checked now against the current
+// mappings; delivery checks again (or the CPU does, through the shadow).
+static int
+set_esp1(struct vm *vm, u32 esp)
+{
+  if (!vm_range_ok(vm, esp - 4, 4))
+    return E_FAULT;
+  vm->esp1 = esp;
+  return 0;
+}
+
 static int
 hv_stack_switch(struct vm *vm, struct trapframe *tf)
 {
-  // Checked now against the current mappings; delivery checks again.
-  if (!vm_range_ok(vm, tf->ebx - 4, 4))
-    return E_FAULT;
-  vm->esp1 = tf->ebx;
-  return 0;
+  return set_esp1(vm, tf->ebx);
 }
 
 static int
@@ -226,6 +233,8 @@ hv_set_pgdir(struct vm *vm, struct trapframe *tf)
   if (!vm->paged)
     return E_INVAL;
   if ((tf->ebx & (PGSIZE - 1)) || tf->ebx >= vm->mem_size)
+    return E_FAULT;
+  if (tf->ecx && set_esp1(vm, tf->ecx) < 0)
     return E_FAULT;
   vm->gcr3 = tf->ebx;
   vm->st.pgdir_loads++;

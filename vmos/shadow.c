@@ -130,6 +130,12 @@ shadow_fault(struct vm *vm, u32 va, u32 *errp)
   *spte = V2P(vm_gpa_page(vm, PTE_ADDR(g))) | PTE_P | (g & (PTE_U | PTE_W)) |
           ((g & PTE_G) ? SPTE_GLOBAL : 0);
   bit_set((g & PTE_G) ? vm->sh_global : vm->sh_local, PDX(va));
+  if (!(g & PTE_G)) {
+    if (vm->sh_nlog < SHADOW_LOG)
+      vm->sh_log[vm->sh_nlog++] = spte;
+    else
+      vm->sh_nlog = SHADOW_LOG + 1;
+  }
   vm->st.hidden_faults++;
   return 1;
 }
@@ -141,18 +147,29 @@ void
 shadow_flush(struct vm *vm)
 {
   pd_free_tables(vm->pgdir, 0);
+  vm->sh_nlog = 0;
   memset(vm->sh_global, 0, sizeof(vm->sh_global));
   memset(vm->sh_local, 0, sizeof(vm->sh_local));
   vm->st.shadow_flushes++;
 }
 
 // The guest loaded a page directory: forget all but the global translations.
-// The bitmaps say which shadow page tables hold which kind, so a table of only
-// local entries (a process's own pages) is freed whole and a table of only
-// global ones (the guest kernel's) is not even read.
+// Usually few local ones were made since the last load (a process's stack and
+// code pages) and the log says where: clear just those. Otherwise the bitmaps
+// say which shadow page tables hold which kind, so a table of only local
+// entries is freed whole and a table of only global ones (the guest kernel's)
+// is not even read.
 void
 shadow_new_pgdir(struct vm *vm)
 {
+  if (vm->sh_nlog <= SHADOW_LOG) {
+    for (int i = 0; i < vm->sh_nlog; i++)
+      *vm->sh_log[i] = 0;
+    vm->sh_nlog = 0;
+    memset(vm->sh_local, 0, sizeof(vm->sh_local));
+    return;
+  }
+  vm->sh_nlog = 0;
   for (int w = 0; w < NELEM(vm->sh_local); w++) {
     for (u32 bits = vm->sh_local[w]; bits; bits &= bits - 1) {
       int i = w * 32 + __builtin_ctz(bits);

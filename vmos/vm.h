@@ -28,6 +28,8 @@ enum exitcause {
   NEXITCAUSE
 };
 
+#define SHADOW_LOG 32        // local shadow entries remembered for a quick flush
+
 struct vmstats {
   uint cpu_ticks;            // host ticks during which this VM had the CPU
   uint exits;                // host entries while it ran
@@ -80,6 +82,8 @@ struct vm {
   u32 gcr3;                  // its page directory, guest-physical; GCR3_BOOT at first
   u32 sh_global[32];         // shadow page tables (a bit per slot) holding global
   u32 sh_local[32];          // entries, and holding the others (shadow.c)
+  u32 *sh_log[SHADOW_LOG];   // where the latest local entries went (shadow.c)
+  int sh_nlog;               // how many; SHADOW_LOG + 1: more than fit
 
   struct trapframe tf;       // the guest's registers while it is not running
   struct trapentry traps[256];

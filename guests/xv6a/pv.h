@@ -21,6 +21,7 @@ void pv_sti(void);                     // on; pending ones are taken now
 int  pv_intr_on(void);                 // are they on?
 void pv_idle(void);                    // wait for an interrupt with them on
 void pv_set_kstack(uint esp);          // stack for traps from user mode
+void pv_switch(uint esp, uint pa);     // both: a process switch (one hypercall)
 void pv_set_trap(int vector, void (*handler)(void), int dpl, int trapgate);
 void pv_timer_init(int hz);
 void pv_eoi(int irq);

@@ -86,6 +86,7 @@ pv_idle(void)
   hc(HC_IDLE, 0, 0, 0);
 }
 void pv_set_kstack(uint esp) { hc(HC_STACK_SWITCH, esp, 0, 0); }
+void pv_switch(uint esp, uint pa) { hc(HC_SET_PGDIR, pa, esp, 0); }
 uint pv_fault_addr(void) { return shared.s.cr2; }   // the host saves it for us
 int pv_mark(const char *label) { return hc(HC_MARK, (uint)label, 0, 0); }
 void pv_timer_init(int hz) { hc(HC_SET_TIMER, 1000 / hz, 0, 0); }

@@ -73,8 +73,7 @@ setupkvm(void)
 void
 switchuvm(struct proc *p)
 {
-  pv_set_kstack((uint)p->kstack + KSTACKSIZE);
-  pv_lcr3(V2P(p->pgdir));
+  pv_switch((uint)p->kstack + KSTACKSIZE, V2P(p->pgdir));
 }
 
 // Grow user memory from oldsz to newsz; returns newsz or 0.
