@@ -29,12 +29,14 @@ WORKLOADS = [("null-syscall", "null system call (getpid)"),
 
 
 def qemu_cmd(mode, icount):
+    """mode: bare, vmos (one xv6a guest) or vmos-reflect (the same, fasttraps=0)."""
     if mode == "bare":
         cmd = ["qemu-system-i386", "-kernel", os.path.join(OUT, "xv6a", "xv6a-bare.elf"),
                "-m", "32"]
     else:
+        append = "vms=xv6a:32M:hd0" + (" fasttraps=0" if mode == "vmos-reflect" else "")
         cmd = ["qemu-system-i386", "-kernel", os.path.join(OUT, "vmos"),
-               "-append", "vms=xv6a:32M:hd0", "-m", "128"]
+               "-append", append, "-m", "128"]
     cmd += ["-smp", "1", "-display", "none", "-serial", "stdio", "-monitor", "none",
             "-no-reboot", "-snapshot",
             "-drive", "file=%s,format=raw,index=0" % os.path.join(OUT, "xv6a", "fs.img"),
@@ -42,8 +44,8 @@ def qemu_cmd(mode, icount):
     return cmd + (ICOUNT if icount else [])
 
 
-def boot(mode, icount, timeout=600):
-    """Boot, type `bench` at the shell, collect the output until "bench: done".
+def boot(mode, icount, timeout=600, command="bench"):
+    """Boot, type command at the shell, collect the output until "bench: done".
     Returns (text, seconds usertests took by the wall clock)."""
     p = subprocess.Popen(qemu_cmd(mode, icount), stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -60,7 +62,7 @@ def boot(mode, icount, timeout=600):
                 break
             buf += data
             if not typed and b"$ " in buf:
-                p.stdin.write(b"bench\n")
+                p.stdin.write(command.encode() + b"\n")
                 p.stdin.flush()
                 typed = True
             if t_start is None and b"bench: usertests running" in buf:
@@ -110,16 +112,22 @@ def main(runs=5):
     for f in ("vmos", "xv6a/xv6a-bare.elf", "xv6a/fs.img"):
         if not os.path.exists(os.path.join(OUT, f)):
             sys.exit("bench: build first (make)")
+    # The null system call once more with fasttraps=0: reflected by the host.
     icount_text = {m: boot(m, True)[0] for m in ("bare", "vmos")}
+    icount_text["vmos-reflect"] = boot("vmos-reflect", True, command="bench null-syscall")[0]
     ins = {m: per_op(t) for m, t in icount_text.items()}
     ev = counts(icount_text["vmos"])
-    walls, secs = {"bare": [], "vmos": []}, {"bare": [], "vmos": []}
+    ev_reflect = counts(icount_text["vmos-reflect"])
+    walls = {"bare": [], "vmos": [], "vmos-reflect": []}
+    secs = {"bare": [], "vmos": []}
     for _ in range(runs):
         for m in ("bare", "vmos"):
             text, s = boot(m, False)
             walls[m].append(per_op(text))
             if s is not None:
                 secs[m].append(s)
+        walls["vmos-reflect"].append(per_op(boot("vmos-reflect", False,
+                                                 command="bench null-syscall")[0]))
 
     def wall(m, w):
         v = [r[w] for r in walls[m] if w in r]
@@ -137,6 +145,14 @@ def main(runs=5):
                for k in ("exits", "hidden", "reflected", "emulated", "pgdirs")]
         print("%-42s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % tuple(
             [label, fmt(ib), fmt(ig), ratio(ig, ib), fmt(wb), fmt(wg), ratio(wg, wb)] + row))
+        if w == "null-syscall":          # the same, reflected by the host
+            ig, wg = ins["vmos-reflect"].get(w), wall("vmos-reflect", w)
+            n, d = ev_reflect.get(w, (0, {}))
+            row = ["%.2f" % (d[k] / n) if n and k in d else "-"
+                   for k in ("exits", "hidden", "reflected", "emulated", "pgdirs")]
+            print("%-42s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % tuple(
+                ["  the same, fasttraps=0 (reflected)", fmt(ib), fmt(ig), ratio(ig, ib),
+                 fmt(wb), fmt(wg), ratio(wg, wb)] + row))
     for w in ("context-switch", "usertests"):
         n, d = ev.get(w, (0, {}))
         if d.get("pgdirs"):
