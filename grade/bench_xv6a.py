@@ -28,15 +28,25 @@ WORKLOADS = [("null-syscall", "null system call (getpid)"),
              ("usertests", "usertests, whole")]
 
 
+# The guest configurations: the default (trap-mode disk, direct system calls)
+# and three variants, each run for one workload only, to compare on the same work.
+APPEND = {"vmos": "vms=xv6a:32M:hd0",
+          "vmos-reflect": "vms=xv6a:32M:hd0 fasttraps=0",
+          "vmos-pass": "vms=xv6a:32M:hd0:pass",
+          "vmos-pv": "vms=xv6a:32M:hd0:pv"}
+VARIANTS = [("null-syscall", "vmos-reflect", "reflected by the host (fasttraps=0)"),
+            ("usertests", "vmos-pass", "disk in pass mode (the real controller)"),
+            ("usertests", "vmos-pv", "disk in pv mode (a hypercall per sector)")]
+
+
 def qemu_cmd(mode, icount):
-    """mode: bare, vmos (one xv6a guest) or vmos-reflect (the same, fasttraps=0)."""
+    """mode: bare, or one of APPEND's guest configurations."""
     if mode == "bare":
         cmd = ["qemu-system-i386", "-kernel", os.path.join(OUT, "xv6a", "xv6a-bare.elf"),
                "-m", "32"]
     else:
-        append = "vms=xv6a:32M:hd0" + (" fasttraps=0" if mode == "vmos-reflect" else "")
         cmd = ["qemu-system-i386", "-kernel", os.path.join(OUT, "vmos"),
-               "-append", append, "-m", "128"]
+               "-append", APPEND[mode], "-m", "128"]
     cmd += ["-smp", "1", "-display", "none", "-serial", "stdio", "-monitor", "none",
             "-no-reboot", "-snapshot",
             "-drive", "file=%s,format=raw,index=0" % os.path.join(OUT, "xv6a", "fs.img"),
@@ -112,56 +122,58 @@ def main(runs=5):
     for f in ("vmos", "xv6a/xv6a-bare.elf", "xv6a/fs.img"):
         if not os.path.exists(os.path.join(OUT, f)):
             sys.exit("bench: build first (make)")
-    # The null system call once more with fasttraps=0: reflected by the host.
-    icount_text = {m: boot(m, True)[0] for m in ("bare", "vmos")}
-    icount_text["vmos-reflect"] = boot("vmos-reflect", True, command="bench null-syscall")[0]
-    ins = {m: per_op(t) for m, t in icount_text.items()}
-    ev = counts(icount_text["vmos"])
-    ev_reflect = counts(icount_text["vmos-reflect"])
-    walls = {"bare": [], "vmos": [], "vmos-reflect": []}
-    secs = {"bare": [], "vmos": []}
+    # What each configuration runs: everything, or a variant's one workload.
+    jobs = [("bare", "bench"), ("vmos", "bench")] + [
+        (mode, "bench " + w) for w, mode, _ in VARIANTS]
+    ins, ev = {}, {}
+    for mode, command in jobs:
+        text = boot(mode, True, command=command)[0]
+        ins[mode], ev[mode] = per_op(text), counts(text)
+    walls = dict((mode, []) for mode, _ in jobs)
+    secs = dict((mode, []) for mode, _ in jobs)
     for _ in range(runs):
-        for m in ("bare", "vmos"):
-            text, s = boot(m, False)
-            walls[m].append(per_op(text))
+        for mode, command in jobs:
+            text, s = boot(mode, False, command=command)
+            walls[mode].append(per_op(text))
             if s is not None:
-                secs[m].append(s)
-        walls["vmos-reflect"].append(per_op(boot("vmos-reflect", False,
-                                                 command="bench null-syscall")[0]))
+                secs[mode].append(s)
 
     def wall(m, w):
         v = [r[w] for r in walls[m] if w in r]
         return statistics.median(v) if v else None
 
+    def row(label, w, mode):
+        ib, ig = ins["bare"].get(w), ins[mode].get(w)
+        wb, wg = wall("bare", w), wall(mode, w)
+        n, d = ev[mode].get(w, (0, {}))
+        events = ["%.2f" % (d[k] / n) if n and k in d else "-"
+                  for k in ("exits", "hidden", "reflected", "emulated", "pgdirs")]
+        print("%-44s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % tuple(
+            [label, fmt(ib), fmt(ig), ratio(ig, ib), fmt(wb), fmt(wg), ratio(wg, wb)] + events))
+
     print("xv6a bench: bare QEMU (ring 0) against one xv6a guest of vmos (ring 1, trap-mode disk)")
-    print("%-42s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % (
+    print("%-44s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % (
         "per operation", "instr bare", "instr guest", "ratio", "wall bare", "wall guest",
         "ratio", "entries", "hidden", "reflect", "emul", "pgdirs"))
     for w, label in WORKLOADS:
-        ib, ig = ins["bare"].get(w), ins["vmos"].get(w)
-        wb, wg = wall("bare", w), wall("vmos", w)
-        n, d = ev.get(w, (0, {}))
-        row = ["%.2f" % (d[k] / n) if n and k in d else "-"
-               for k in ("exits", "hidden", "reflected", "emulated", "pgdirs")]
-        print("%-42s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % tuple(
-            [label, fmt(ib), fmt(ig), ratio(ig, ib), fmt(wb), fmt(wg), ratio(wg, wb)] + row))
-        if w == "null-syscall":          # the same, reflected by the host
-            ig, wg = ins["vmos-reflect"].get(w), wall("vmos-reflect", w)
-            n, d = ev_reflect.get(w, (0, {}))
-            row = ["%.2f" % (d[k] / n) if n and k in d else "-"
-                   for k in ("exits", "hidden", "reflected", "emulated", "pgdirs")]
-            print("%-42s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % tuple(
-                ["  the same, fasttraps=0 (reflected)", fmt(ib), fmt(ig), ratio(ig, ib),
-                 fmt(wb), fmt(wg), ratio(wg, wb)] + row))
+        row(label, w, "vmos")
+        for vw, mode, vlabel in VARIANTS:
+            if vw == w:
+                row("  " + vlabel, w, mode)
     for w in ("context-switch", "usertests"):
-        n, d = ev.get(w, (0, {}))
+        n, d = ev["vmos"].get(w, (0, {}))
         if d.get("pgdirs"):
             print("hidden faults per guest context switch (page directory load), %s: %.1f" % (
                 w, d["hidden"] / d["pgdirs"]))
-    if secs["bare"] and secs["vmos"]:
-        b, g = statistics.median(secs["bare"]), statistics.median(secs["vmos"])
-        print("usertests wall time (median of %d): bare %.2f s, guest %.2f s, ratio %.2f" % (
-            len(secs["bare"]), b, g, g / b))
+    if secs["bare"]:
+        b = statistics.median(secs["bare"])
+        print("usertests wall time (median of %d): bare %.2f s" % (len(secs["bare"]), b), end="")
+        for mode, name in (("vmos", "guest, trap-mode disk"), ("vmos-pass", "pass"),
+                           ("vmos-pv", "pv")):
+            if secs[mode]:
+                g = statistics.median(secs[mode])
+                print("; %s %.2f s (%.2fx)" % (name, g, g / b), end="")
+        print()
     print("instructions: -icount shift=0, one run (deterministic); wall: rdtsc cycles, median "
           "of %d runs without icount; host events: per operation, from vmos's mark lines" % runs)
 

@@ -197,3 +197,23 @@ def t_bench_counts(t):
     t.check(20000 <= d["syscalls"] < 20100 and d["exits"] < 20100,
             "20000 getpids with fasttraps=0: %d system calls, %d host entries"
             % (d["syscalls"], d["exits"]))
+
+
+@test("disk modes: usertests passes with xv6a's disk in pass mode and in pv mode", timeout=180)
+def t_usertests_disk_modes(t):
+    for mode, cmds in (("pass", r"0"), ("pv", r"[1-9]\d*")):
+        q = guest(t, "xv6a:32M:hd0:" + mode)
+        q.expect(r"VM 1: xv6a, 32768 KiB, disk hd0 \(1000 sectors, %s mode\)" % mode)
+        shell(q, "[xv6a.1] ")
+        run(q, "usertests")
+        r = usertests_done(q, "[xv6a.1] ")
+        t.check(r == "ALL TESTS PASSED", "usertests, disk in %s mode: %s" % (mode, r))
+        # pass: the real controller, nothing for the host to do; pv: a
+        # hypercall per sector, no I/O instruction emulated either way.
+        q.send("\x1d")
+        q.expect(r"vmos> ")
+        q.send("stats\r")
+        m = q.expect(r"disk hd0: (\d+) commands, (\d+) I/O instructions emulated")
+        t.check(re.fullmatch(cmds, m.group(1)) and m.group(2) == "0",
+                "%s mode: %s" % (mode, m.group(0)))
+        q.kill()

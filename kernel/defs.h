@@ -50,6 +50,7 @@ void        idt_reset_gate(int vector);
 void        ide_init(void);
 u32         ide_size(int drive);
 int         ide_rw(int drive, u32 lba, void *buf, int write);
+int         ide_flush(int drive);
 extern uint ide_polls;
 
 // kalloc.c

@@ -105,11 +105,22 @@ ide_rw(int d, u32 lba, void *buf, int write)
     else
       w[i] = inw(base[ch]);
   }
-  if (write) {
-    // The sector must be on the disk before the guest is told it is.
-    if (wait_ready(ch, 0) < 0)
-      return -1;
-    outb(base[ch] + 7, CMD_FLUSH);
-  }
+  // A write is done when the drive has taken the sector (not busy any more);
+  // like a real drive it may still be in its cache until a flush (ide_flush).
+  return wait_ready(ch, 0);
+}
+
+// The drive's write cache onto the medium (a guest's FLUSH CACHE command).
+int
+ide_flush(int d)
+{
+  if (d < 0 || d >= IDE_NDRIVES || nsectors[d] == 0)
+    return -1;
+  int ch = d / 2;
+  if (wait_ready(ch, 0) < 0)
+    return -1;
+  outb(ctrl[ch], 0x02);
+  outb(base[ch] + 6, 0xE0 | ((d & 1) << 4));
+  outb(base[ch] + 7, CMD_FLUSH);
   return wait_ready(ch, 0);
 }

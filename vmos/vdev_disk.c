@@ -8,8 +8,9 @@
 // (kernel/ide.c) that the boot line gives the VM (`vms=NAME:SIZE:hdN`). PIO
 // only: read and write sector commands, one or many sectors, identify, flush.
 // Each sector ready (or written) raises the VM's virtual IRQ 14 (VIRQ_DISK).
-// A write reaches the host drive (and its cache is flushed) before the guest
-// is told it is done.
+// A write reaches the host drive before the guest is told it is done; the
+// drive's cache is flushed when the guest asks (FLUSH CACHE), as with a real
+// drive.
 #include "types.h"
 #include "defs.h"
 #include "vmos/abi.h"
@@ -103,8 +104,8 @@ command(struct vm *vm, u8 cmd)
     interrupt(vm);
     return;
   }
-  case 0xE7:                              // flush: every write already is
-    d->status = ST_DRDY;
+  case 0xE7:                              // flush cache: the host drive's too
+    d->status = ide_flush(d->drive) < 0 ? ST_DRDY | ST_ERR : ST_DRDY;
     interrupt(vm);
     return;
   default:

@@ -15,6 +15,7 @@ union {
   char page[PGSIZE];             // the whole page is the host's to write
 } shared __attribute__((aligned(PGSIZE)));
 static uint memsize;
+static uint disk_mode;           // how the host gives us our disk (vm_info)
 extern char iret_start[], iret_end[];
 
 #define hc(nr, a, b, c) vmos_hcall(nr, a, b, c, 0)
@@ -27,6 +28,9 @@ pv_init(uint magic, uint info)
       ;
   memsize = info;                // the host passes the memory size in ebx
   hc(HC_SET_SHARED, (uint)&shared, 0, 0);
+  static struct vm_info vminfo;
+  if (hc(HC_VM_INFO, (uint)&vminfo, 0, 0) == 0)
+    disk_mode = vminfo.disk_mode;
   hc(HC_SET_IRET, (uint)iret_start, (uint)iret_end, 0);
 }
 
@@ -89,6 +93,16 @@ void pv_set_kstack(uint esp) { hc(HC_STACK_SWITCH, esp, 0, 0); }
 void pv_switch(uint esp, uint pa) { hc(HC_SET_PGDIR, pa, esp, 0); }
 uint pv_fault_addr(void) { return shared.s.cr2; }   // the host saves it for us
 int pv_mark(const char *label) { return hc(HC_MARK, (uint)label, 0, 0); }
+
+// In `pv` mode the host reads and writes the sector for us, one hypercall; in
+// `trap` and `pass` modes ide.c drives the ports (emulated, or the real ones).
+int
+pv_disk_rw(uint sector, void *buf, int write)
+{
+  if (disk_mode != DISK_PV)
+    return 1;
+  return vmos_hcall(HC_BLOCK_IO, sector, (uint)buf, 1, write) == 1 ? 0 : -1;
+}
 void pv_timer_init(int hz) { hc(HC_SET_TIMER, 1000 / hz, 0, 0); }
 void pv_eoi(int irq) { }
 
