@@ -167,6 +167,14 @@ def t_badstack(t):
     hostile(t, "mini-badstack", r"cannot deliver .* guest stack 0x[0-9a-f]+ is outside its memory")
 
 
+@test("containment: direct gates only for system calls; one with no ring-1 stack stops its VM",
+      timeout=40)
+def t_fastbad(t):
+    q = hostile(t, "mini-fastbad", r"page fault at 0x[0-9a-f]+ (outside its memory|in the switcher)")
+    t.check(re.search(r"\[mini-fastbad\.2\] mini: direct gates for a fault and for ring 1 "
+                      r"returned -1 and -1", q.output), "a bad direct gate was not refused")
+
+
 @test("hypercalls: bad pointers are refused with E_FAULT and counted", timeout=40)
 def t_badptr(t):
     q = boot(t, "mini,mini-badptr")

@@ -113,8 +113,11 @@ handle_exit(struct vm *vm)
     cause = X_FAULT;
     if (!vm_range_ok(vm, addr, 1)) {
       // The guest reached for memory that is not its own: the host's boundary.
-      vm_stop(vm, "page fault at 0x%x outside its memory (%s in ring %d)", addr,
-              (tf->err & PF_W) ? "write" : "read", tf->cs & 3);
+      // A ring-3 context with a supervisor access: the CPU pushing a trap
+      // frame on the way into the guest kernel (a direct gate, bad esp1).
+      vm_stop(vm, "page fault at 0x%x outside its memory (%s in ring %d%s)", addr,
+              (tf->err & PF_W) ? "write" : "read", (tf->err & PF_U) ? 3 : 1,
+              (tf->cs & 3) == 3 && !(tf->err & PF_U) ? ", entering its kernel" : "");
     } else {
       if (vm->shared)
         vm->shared->cr2 = addr;

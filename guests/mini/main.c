@@ -34,6 +34,16 @@ misbehave(void)
   int r1 = hcall2(HC_CONSOLE_WRITE, 0xC0100000, 16);
   int r2 = hcall2(HC_CONSOLE_WRITE, memtop() - 8, 16);
   kprintf("mini: bad pointer hypercall returned %d and %d\n", r1, r2);
+#elif defined(MINI_FASTBAD)
+  // Direct gates (TT_DIRECT) only for a system-call vector from ring 3...
+  extern char vector48[];
+  int r1 = hcall3(HC_SET_TRAP, 14, (uint)vector48, 3 | TT_DIRECT);
+  int r2 = hcall3(HC_SET_TRAP, SYSCALL_VECTOR, (uint)vector48, 1 | TT_DIRECT);
+  kprintf("mini: direct gates for a fault and for ring 1 returned %d and %d\n", r1, r2);
+  // ...and one with no ring-1 stack (no HC_STACK_SWITCH in main): the CPU
+  // itself fails to push the first system call's frame.
+  hcall3(HC_SET_TRAP, SYSCALL_VECTOR, (uint)vector48, 3 | TT_DIRECT);
+  kprintf("mini: a direct system-call gate and no ring-1 stack\n");
 #elif defined(MINI_BADSTACK)
   kprintf("mini: idling on a bad stack\n");
   hcall1(HC_SET_TIMER, 10);
@@ -56,7 +66,9 @@ main(void)
           info.mem_size / 1024, ntasks);
   trap_init();
   misbehave();
-  hcall1(HC_STACK_SWITCH, kstack + sizeof(kstack));
+#ifndef MINI_FASTBAD                // (no timer either: its interrupt would
+  hcall1(HC_STACK_SWITCH, kstack + sizeof(kstack));   // find the stack missing first)
   hcall1(HC_SET_TIMER, 10);
+#endif
   task_start();
 }
