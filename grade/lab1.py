@@ -205,6 +205,24 @@ def t_route_counts(t):
     t.check(reflected >= syscalls + virqs, "reflected %d < syscalls + virqs" % reflected)
 
 
+@test("scale: 200 minis at once (vms=mini:1536K*200): every one boots and runs a task",
+      timeout=120)
+def t_scale(t):
+    q = boot(t, "mini:1536K*200", "quantum=1", mem=512)
+    q.expect(r"vmos: VM 200: mini, 1536 KiB\r?\n")
+    # Each VM's third task says hello once: wait for all 200 of them.
+    said = set()
+    while len(said) < 200:
+        m = q.expect(r"\[mini\.(\d+)\] hello from task 3")
+        said.add(int(m.group(1)))
+    q.expect(r"\[mini\.1\] spin: round")       # and the first is still served
+    enter_monitor(q)
+    rows = table(monitor(q, "list"))
+    t.check(len(rows) == 200 and all(r[1] != "stopped" for r in rows.values()),
+            "%d VMs listed, stopped: %s" % (len(rows), [i for i, r in rows.items()
+                                                    if r[1] == "stopped"]))
+
+
 @test("boot line: an unknown guest is named and the others boot", timeout=30)
 def t_unknown_guest(t):
     q = boot(t, "mini,nosuch,mini")

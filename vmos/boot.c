@@ -2,7 +2,8 @@
 // host kernel is up. The boot line names the guests:
 //   vms=NAME[:SIZE][:hdN[:MODE]],...  images to boot, one VM each (vms=none: no VMs);
 //                                     hdN gives the VM QEMU's disk N, in MODE
-//                                     trap (default), pass or pv (vdev_disk.c)
+//                                     trap (default), pass or pv (vdev_disk.c);
+//                                     a spec ending *N boots N such VMs (mini*200)
 //   vmmem=SIZE                        memory of a VM that names no size (default 2M)
 //   quantum=N                         time slice in host ticks (sched.c)
 // A VM that cannot be created (unknown image, bad ELF, no memory) is reported by
@@ -13,7 +14,7 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
-BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]],... (default " DEFAULT_VMS "; none: no VMs)");
+BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]][*COUNT],... (default " DEFAULT_VMS "; none: no VMs)");
 BOOTOPT(vmmem, "vmmem", "memory of each VM that names no size, e.g. 2M, 512K (default 2M)");
 
 // "2M", "512K", "1048576" -> bytes; 0 if malformed.
@@ -103,7 +104,7 @@ vmos_boot(void)
             VM_MINMEM / 1024);
     dflt_mem = VM_DEFMEM;
   }
-  char spec[64];
+  char spec[64], one[64];
   while (*list) {
     int n = 0;
     while (list[n] && list[n] != ',')
@@ -111,7 +112,21 @@ vmos_boot(void)
     if (n > 0 && n < (int)sizeof(spec)) {
       memmove(spec, list, n);
       spec[n] = 0;
-      boot_one(spec, dflt_mem);
+      uint count = 1;
+      char *star = spec;
+      while (*star && *star != '*')
+        star++;
+      if (*star) {                      // NAME...*COUNT: that many of the same
+        *star = 0;
+        if (!parse_uint(star + 1, &count) || count == 0 || count > MAXVMS) {
+          kprintf("vmos: '%s': bad count '%s' (1 to %d)\n", spec, star + 1, MAXVMS);
+          count = 0;
+        }
+      }
+      for (uint i = 0; i < count; i++) {
+        safestrcpy(one, spec, sizeof(one));   // boot_one cuts its copy up
+        boot_one(one, dflt_mem);
+      }
     }
     list += n;
     if (*list == ',')
