@@ -10,9 +10,8 @@ from gradelib import test
 from xv6a import FSIMG, at, expect_all, guest, run, shell, usertests_done  # noqa: F401
 
 
-@test("usertests: passes in both xv6a guests at once beside two mini", timeout=300)
-def t_usertests_guests(t):
-    q = guest(t, "xv6a:32M:hd0,xv6a:32M:hd2,mini,mini", (FSIMG, "", FSIMG))
+def usertests_both(t, vms, disks):
+    q = guest(t, vms, disks)
     expect_all(q, [at("[xv6a.1] ") + "init: starting sh", at("[xv6a.2] ") + "init: starting sh"])
     run(q, "usertests")                      # VM 1 has focus
     q.send("\x1d")
@@ -28,6 +27,16 @@ def t_usertests_guests(t):
         t.check(re.search(at("[xv6a.%d] " % i) + "ALL TESTS PASSED", q.output),
                 "usertests failed in xv6a.%d" % i)
     t.check(re.search(r"\[mini\.[34]\] ticker", q.output), "the minis stopped running")
+
+
+@test("usertests: passes in both xv6a guests at once beside two mini", timeout=300)
+def t_usertests_guests(t):
+    usertests_both(t, "xv6a:32M:hd0,xv6a:32M:hd2,mini,mini", (FSIMG, "", FSIMG))
+
+
+@test("usertests: two xv6a on the master and slave of one IDE channel (trap mode)", timeout=300)
+def t_usertests_one_channel(t):
+    usertests_both(t, "xv6a:32M:hd0,xv6a:32M:hd1,mini,mini", (FSIMG, FSIMG))
 
 
 @test("isolation: one xv6a cannot see the other's files", timeout=90)

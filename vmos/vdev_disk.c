@@ -235,11 +235,13 @@ vdisk_attach(struct vm *vm, int drive, int mode)
     struct vm *o = &vms[k];
     if (o == vm || o->state == VM_STOPPED || o->state == VM_FREE || o->disk.drive < 0)
       continue;
-    // One VM per IDE channel. In pass mode the channel is the VM's alone, so the
-    // host and others must keep off it. In trap mode, two VMs on the master and
-    // slave of one channel were seen to stall now and then (a VM stuck right
-    // after a sector write); until that is understood, channels are not shared.
-    int same_chan = o->disk.drive / 2 == drive / 2;
+    // In pass mode the channel is the VM's alone, so the host and others must
+    // keep off it. In trap and pv modes the host does every command itself, one
+    // at a time, so two VMs may have the master and the slave of one channel.
+    // (They were refused once, for a stall that was the scheduler starving a
+    // VM, not the disk: test "two xv6a on ... one IDE channel".)
+    int same_chan = o->disk.drive / 2 == drive / 2 &&
+                    (mode == DISK_PASS || o->disk.mode == DISK_PASS);
     if (o->disk.drive == drive || same_chan) {
       kprintf("vmos: '%s': disk hd%d %s VM %d\n", vm->name, drive,
               o->disk.drive == drive ? "already belongs to" : "shares its IDE channel with", o->id);
