@@ -174,7 +174,8 @@ def main(runs=5):
                 g = statistics.median(secs[mode])
                 print("; %s %.2f s (%.2fx)" % (name, g, g / b), end="")
         print()
-    print("instructions: -icount shift=0, one run (deterministic); wall: rdtsc cycles, median "
+    print("instructions: -icount shift=0, one run (repeatable but for disk waits, which poll); "
+          "wall: rdtsc cycles, median "
           "of %d runs without icount; host events: per operation, from vmos's mark lines" % runs)
 
 
