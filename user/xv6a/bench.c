@@ -71,21 +71,27 @@ fork_exit_wait(int n)
   }
 }
 
+// Run a program in a child and wait for it.
+static void
+spawn(char **argv)
+{
+  int pid = fork();
+  if (pid < 0)
+    die("fork");
+  if (pid == 0) {
+    exec(argv[0], argv);
+    die("exec");
+  }
+  if (wait() != pid)
+    die("wait");
+}
+
 static void
 fork_exec_exit(int n)
 {
   static char *argv[] = { "bench", "-exit", 0 };
-  for (int i = 0; i < n; i++) {
-    int pid = fork();
-    if (pid < 0)
-      die("fork");
-    if (pid == 0) {
-      exec("bench", argv);
-      die("exec bench");
-    }
-    if (wait() != pid)
-      die("wait");
-  }
+  for (int i = 0; i < n; i++)
+    spawn(argv);
 }
 
 // n process context switches: a byte goes back and forth between two
@@ -138,15 +144,7 @@ static void
 usertests(int n)
 {
   static char *argv[] = { "usertests", 0 };
-  int pid = fork();
-  if (pid < 0)
-    die("fork");
-  if (pid == 0) {
-    exec("usertests", argv);
-    die("exec usertests");
-  }
-  if (wait() != pid)
-    die("wait");
+  spawn(argv);
 }
 
 static struct workload {
