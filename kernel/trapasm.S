@@ -7,25 +7,14 @@
 #include "mmu.h"
 #include "trapframe.h"
 #include "vmos/abi.h"
-
-# Vectors for which the CPU pushes an error code itself.
-#define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21)
+#include "vectors.h"
 
 # Stub i sits at vector0 + 16*i; each is at most 12 bytes.
 .text
 .p2align 4
 .globl vector0
 vector0:
-.set i, 0
-.rept 256
-  .p2align 4
-  .if HAS_ERR(i) == 0
-  pushl $0
-  .endif
-  pushl $i
-  jmp alltraps
-  .set i, i+1
-.endr
+VECTOR_STUBS alltraps
 
 # The table kernel/idt.c reads to build the IDT.
 .section .rodata

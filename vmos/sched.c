@@ -9,6 +9,7 @@
 #include "x86.h"
 #include "mmu.h"
 #include "param.h"
+#include "vectors.h"
 #include "vmos/abi.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
@@ -78,8 +79,6 @@ sched_pick(void)
   /* LAB 1: END */
   return 0;
 }
-
-#define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21)
 
 // The guest trapped into the host: count why and handle it.
 static void

@@ -15,8 +15,7 @@
 #include "trapframe.h"
 #include "vmos/abi.h"
 #include "vmos/switcher.h"
-
-#define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21)
+#include "vectors.h"
 
 .section .switcher, "ax"
 
@@ -43,16 +42,7 @@ sw_run:
 .p2align 4
 .globl sw_vector0
 sw_vector0:
-.set i, 0
-.rept 256
-  .p2align 4
-  .if HAS_ERR(i) == 0
-  pushl $0
-  .endif
-  pushl $i
-  jmp sw_exit
-  .set i, i + 1
-.endr
+VECTOR_STUBS sw_exit
 
 sw_exit:
   pushl %ds
