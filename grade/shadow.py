@@ -42,5 +42,5 @@ def t_bad_pte(t):
     q.send("\x1d")
     q.expect(r"vmos> ")
     q.send("stats\r")
-    m = q.expect(r"refused ptes (\d+)\r?\n")
+    m = q.expect(r"refused ptes (\d+);")
     t.check(int(m.group(1)) == 1, "refused ptes %s, expected 1" % m.group(1))

@@ -63,9 +63,12 @@ stats_print(void)
     if (vm->disk.drive >= 0)
       kprintf("  disk hd%d: %u commands, %u I/O instructions emulated\n", vm->disk.drive,
               s->disk_cmds, s->emulated);
-    if (vm->paged)
-      kprintf("  shadow: hidden faults %u, pgdir loads %u, flushes %u, refused ptes %u\n",
-              s->hidden_faults, s->pgdir_loads, s->shadow_flushes, s->refused_ptes);
+    if (vm->paged) {
+      uint per = s->pgdir_loads ? s->hidden_faults * 10 / s->pgdir_loads : 0;   // tenths
+      kprintf("  shadow: hidden faults %u, pgdir loads %u, flushes %u, refused ptes %u; "
+              "%u.%u hidden faults per pgdir load\n", s->hidden_faults, s->pgdir_loads,
+              s->shadow_flushes, s->refused_ptes, per / 10, per % 10);
+    }
     if (vm->state == VM_STOPPED)
       kprintf("  stopped: %s\n", vm->why);
   }
