@@ -77,7 +77,7 @@ growproc(int n)
       return -1;                     // past the kernel, or more than memory has
     p->sz = sz + n;
   } else if (n < 0) {
-    if ((uint)-n > sz)
+    if (0u - (uint)n > sz)         // (-n, without overflow for INT_MIN)
       return -1;
     p->sz = deallocuvm(p->pgdir, sz, sz + n);
     switchuvm(p);                  // the TLB (or the host's shadow) must forget
