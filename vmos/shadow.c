@@ -30,7 +30,9 @@
 #define WALK_NONE (-1)   // the guest's tables map nothing there
 #define WALK_BAD  (-2)   // the guest's tables point outside its memory
 
+// The bitmaps of shadow page-table slots (vm->sh_global, vm->sh_local).
 static void bit_set(u32 *b, int i) { b[i / 32] |= 1u << (i % 32); }
+static int  bit_get(u32 *b, int i) { return (b[i / 32] >> (i % 32)) & 1; }
 
 // Read a 32-bit word of guest-physical memory (a page-table entry).
 static int
@@ -139,8 +141,6 @@ shadow_fault(struct vm *vm, u32 va, u32 *errp)
   vm->st.hidden_faults++;
   return 1;
 }
-
-static int  bit_get(u32 *b, int i) { return (b[i / 32] >> (i % 32)) & 1; }
 
 // Forget every translation (the next accesses fault and refill).
 void
