@@ -24,6 +24,15 @@ def t_reflect(t):
     q.expect(r"pgtest: demand-paged 0x00400000, read back 0x000004d2")
 
 
+@test("paged guest: a page-directory load keeps global translations only; "
+      "invlpg and flush drop them", timeout=30)
+def t_global(t):
+    q = t.qemu(append="vms=pgtest")
+    m = q.expect(r"pgtest: global, local: (\w+)\r?\n")
+    # g then l filled; after a reload g stale, l new; invlpg g; flush g.
+    t.check(m.group(1) == "AAABBA", "read %s, expected AAABBA" % m.group(1))
+
+
 @test("paged guest: its process cannot touch its kernel's pages", timeout=30)
 def t_user_super(t):
     q = t.qemu(append="vms=pgtest")

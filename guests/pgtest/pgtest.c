@@ -12,6 +12,7 @@ typedef unsigned int uint;
 #define W 2
 #define U 4
 #define PS 0x80
+#define G 0x100
 
 extern char user_code[], user_code_end[], kstack1_top[], pf_entry[];
 void enter_user(uint eip, uint esp);
@@ -23,6 +24,8 @@ static char upage[PGSIZE] __attribute__((aligned(PGSIZE)));
 static char ustack[PGSIZE] __attribute__((aligned(PGSIZE)));
 static char demand_page[PGSIZE] __attribute__((aligned(PGSIZE)));
 static char shared[PGSIZE] __attribute__((aligned(PGSIZE)));
+static char page_a[PGSIZE] __attribute__((aligned(PGSIZE)));
+static char page_b[PGSIZE] __attribute__((aligned(PGSIZE)));
 
 struct frame { uint edi, esi, ebp, oesp, ebx, edx, ecx, eax, err, eip, cs, eflags; };
 
@@ -98,6 +101,37 @@ main(uint memsize)
   volatile uint *p = (volatile uint *)0x400000;
   *p = 1234;
   sayx("pgtest: demand-paged 0x00400000, read back ", *p, "\n");
+
+  // The host's shadow is a TLB with global pages: a page-directory load keeps
+  // a global translation (even one the guest changed without telling: x86
+  // allows the stale one) and drops the others; HC_INVLPG and HC_FLUSH_TLB
+  // drop global ones too. 0x405000 is global, 0x406000 is not.
+#define BARRIER() asm volatile("" : : : "memory")   // page-table stores happen here
+  volatile char *g = (volatile char *)0x405000, *l = (volatile char *)0x406000;
+  char seen[8];
+  page_a[0] = 'A';
+  page_b[0] = 'B';
+  pt_demand[5] = V2P(page_a) | P | W | G;
+  pt_demand[6] = V2P(page_a) | P | W;
+  BARRIER();
+  seen[0] = *g;                            // A: filled
+  seen[1] = *l;                            // A
+  pt_demand[5] = V2P(page_b) | P | W | G;  // both changed, nobody told
+  pt_demand[6] = V2P(page_b) | P | W;
+  BARRIER();
+  hc(HC_SET_PGDIR, V2P(pd), 0);
+  seen[2] = *g;                            // A: the global one is kept
+  seen[3] = *l;                            // B: the local one was dropped
+  hc(HC_INVLPG, 0x405000, 0);
+  seen[4] = *g;                            // B
+  pt_demand[5] = V2P(page_a) | P | W | G;
+  BARRIER();
+  hc(HC_FLUSH_TLB, 0, 0);
+  seen[5] = *g;                            // A
+  seen[6] = '\n';
+  seen[7] = 0;
+  say("pgtest: global, local: ");
+  say(seen);
 
   hc(HC_STACK_SWITCH, (uint)kstack1_top, 0);
   say("pgtest: entering the process\n");
