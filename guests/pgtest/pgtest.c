@@ -1,8 +1,10 @@
 // pgtest.c: a small paged guest that exercises the host's shadow paging
 // (vmos/shadow.c), as xv6a will: it starts on the boot mapping, builds and loads
 // its own page directory, pages in memory on demand from its own page-fault
-// handler, and runs a process that may not touch kernel pages. The variant
-// pgtest-bad maps a page outside its memory, which must stop the VM.
+// handler, checks which translations survive a page-directory load (global
+// ones) and which invlpg and flush drop, and runs a process that may not touch
+// kernel pages. The variant pgtest-bad maps a page outside its memory, which
+// must stop the VM.
 #include "guests/hcall.h"
 
 typedef unsigned int uint;

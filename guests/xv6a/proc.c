@@ -2,7 +2,9 @@
 // with interrupts off (every trap enters through an interrupt gate, real or
 // virtual), so the process table needs no locks: a process gives up the CPU only
 // in sched(), and interrupts come in only in user mode and while the scheduler
-// idles. Under vmos "interrupts off" is the virtual IF (pv.h).
+// idles. Under vmos "interrupts off" is the virtual IF (pv.h), and a system
+// call comes through a trap gate: its first instruction turns the virtual IF
+// off (trapasm.S), and an interrupt taken just before finds nothing under way.
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"

@@ -2,8 +2,9 @@
 // supervisor only and global (PTE_G: the same in every address space, so the
 // TLB, or vmos's shadow, keeps them across a page-directory load) (kvmalloc).
 // Every process's directory maps the kernel the same way, and its own memory
-// from 0 with user pages. Loading one goes through pv_lcr3: a CR3 load on bare
-// QEMU, HC_SET_PGDIR under vmos (whose shadow paging follows these tables).
+// from 0 with user pages. Loading one goes through pv_lcr3 (or pv_switch, with
+// the kernel stack): a CR3 load on bare QEMU, HC_SET_PGDIR under vmos (whose
+// shadow paging follows these tables). sbrk is lazy (uvmtouch, below).
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
