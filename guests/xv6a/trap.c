@@ -1,8 +1,9 @@
 // trap.c: xv6a's traps and interrupts. trapinit installs the handlers through
 // the pv layer (an IDT on bare QEMU, the host's trap table under vmos); every
-// one is an interrupt gate, so the kernel runs with interrupts off. trap()
-// dispatches: system calls, the timer, lazy page allocation, faults (any other
-// fault of a process kills it).
+// one is an interrupt gate (under vmos the system call's is a direct trap gate
+// whose stub turns the virtual IF off), so the kernel runs with interrupts
+// off. trap() dispatches: system calls, the timer, lazy page allocation, faults
+// (any other fault of a process kills it).
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"

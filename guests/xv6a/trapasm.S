@@ -1,6 +1,7 @@
 # trapasm.S: xv6a's trap entry: 256 vector stubs build a struct trapframe and
 # call trap(). Under vmos the host builds the same frame a gate would (vmos
-# reflects traps and delivers virtual interrupts), so the stubs are the same;
+# reflects traps and delivers virtual interrupts; system calls come through a
+# real trap gate, TT_DIRECT, see syscall_entry), so the stubs are the same;
 # only the way back differs: a ring-1 iret cannot restore IF, so under vmos the
 # last instructions restore the virtual IF from the frame (the host knows this
 # window: HC_SET_IRET, and injects nothing inside it).
