@@ -38,9 +38,16 @@ trap(struct trapframe *tf)
   }
   switch (tf->trapno) {
   case T_PGFLT:                  // a page below the break, never touched: give it one
-    if (curproc && !(tf->err & PTE_P) &&
-        uvmtouch(curproc->pgdir, curproc->sz, pv_fault_addr()) == 0)
-      break;
+    if (curproc && !(tf->err & PTE_P) && pv_fault_addr() < curproc->sz) {
+      if (uvmtouch(curproc->pgdir, curproc->sz, pv_fault_addr()) == 0)
+        break;
+      if (user) {                // sbrk promised more than memory now has
+        cprintf("pid %d %s: out of memory for page 0x%x--kill proc\n", curproc->pid,
+                curproc->name, pv_fault_addr());
+        curproc->killed = 1;
+        break;
+      }
+    }
     goto fault;
   case T_IRQ0 + IRQ_TIMER:
     ticks++;

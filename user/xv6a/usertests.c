@@ -184,6 +184,31 @@ t_lazy(void)
   CHECK(sbrk(-n) == a + n, "shrink");
 }
 
+// Lazy memory can run out at the touch, not at the sbrk: two sbrks that each
+// fit what is free, touched in full, are more than there is. The process is
+// killed; its kernel lives on, and gets all the memory back.
+static void
+touch_too_much(void)
+{
+  int n = 20 << 20;
+  char *a = sbrk(n), *b = sbrk(n);
+  if (a == (char *)-1 || b == (char *)-1)
+    exit();                        // (less memory than assumed: nothing to show)
+  for (int i = 0; i < 2 * n; i += 4096)
+    a[i] = 1;
+}
+
+static void
+t_lazyoom(void)
+{
+  must_die(touch_too_much, "a process touched more lazy memory than there is");
+  char *p = sbrk(20 << 20);        // and all of it came back
+  CHECK(p != (char *)-1, "sbrk after the memory hog died");
+  for (int i = 0; i < (20 << 20); i += 4096)
+    p[i] = 1;
+  sbrk(-(20 << 20));
+}
+
 static char *freed;
 static void touch_freed(void) { *(volatile char *)freed = 1; }
 static void read_kernel(void) { (void)*(volatile char *)0x80100000; }
@@ -397,6 +422,7 @@ main(void)
   run("badsize", t_badsize);
   run("sbrk", t_sbrk);
   run("lazy", t_lazy);
+  run("lazyoom", t_lazyoom);
   run("memfaults", t_memfaults);
   run("forklimit", t_forklimit);
   run("bigfile", t_bigfile);
