@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # bench_xv6a.py: the xv6a half of `make bench`. The same xv6a and the same
 # user program (user/xv6a/bench.c) run twice: on bare QEMU in ring 0 (the
-# baseline) and as the only guest of vmos in ring 1 (trap-mode disk). Per
-# workload it reports the three measures of DESIGN section 12:
+# baseline) and as the only guest of vmos in ring 1 (trap-mode disk), and for
+# one workload each in three variants (VARIANTS below: system calls reflected,
+# the disk in pass or pv mode). Per workload it reports the three measures of
+# DESIGN section 12:
 #   instructions  one run under -icount shift=0 (rdtsc counts retired
 #                 instructions: xv6a's and, in the guest, the host's);
 #   host events   from the host's mark lines around each workload (guest only);
