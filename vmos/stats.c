@@ -45,8 +45,8 @@ stats_list(void)
 void
 stats_print(void)
 {
-  kprintf("host: ticks %u, world switches %u, cr3 loads %u, idle ticks %u, disk status polls %u\n",
-          ticks, world_switches, cr3_loads, idle_ticks, ide_polls);
+  kprintf("host: ticks %u, world switches %u, cr3 loads %u, idle ticks %u, "
+          "disk status polls %u\n", ticks, world_switches, cr3_loads, idle_ticks, ide_polls);
   for (int i = 0; i < nvms; i++) {
     struct vm *vm = &vms[i];
     struct vmstats *s = &vm->st;
