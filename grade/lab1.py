@@ -170,7 +170,8 @@ def t_badstack(t):
 @test("containment: direct gates only for system calls; one with no ring-1 stack stops its VM",
       timeout=40)
 def t_fastbad(t):
-    q = hostile(t, "mini-fastbad", r"page fault at 0x[0-9a-f]+ (outside its memory|in the switcher)")
+    q = hostile(t, "mini-fastbad",
+                r"page fault at 0x[0-9a-f]+ (outside its memory|in the switcher)")
     t.check(re.search(r"\[mini-fastbad\.2\] mini: direct gates for a fault and for ring 1 "
                       r"returned -1 and -1", q.output), "a bad direct gate was not refused")
 

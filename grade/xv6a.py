@@ -162,8 +162,8 @@ def bench_counts(q, tag, work, n):
     return dict((k, marks["end"][k] - marks["begin"][k]) for k in marks["begin"])
 
 
-@test("bench: a guest page fault is reflected once, then filled; a switch keeps global pages; system calls skip the host",
-      timeout=90)
+@test("bench: a guest page fault is reflected once, then filled; a switch keeps global "
+      "pages; system calls skip the host", timeout=90)
 def t_bench_counts(t):
     q = bare(t)                              # the same program runs bare (no host marks)
     shell(q)
