@@ -170,6 +170,13 @@ measure(struct workload *w)
   int k = strlen(w->name);
   memmove(label, w->name, k);
   printf(1, "bench: %s running\n", w->name);
+  if (w->n >= 10) {                // a tenth first, unmeasured: QEMU translates the
+    if (w->setup)                  // code once, and the wall clock should not see it
+      w->setup(w->n / 10);
+    w->run(w->n / 10);
+    if (w->done)
+      w->done(w->n / 10);
+  }
   if (w->setup)
     w->setup(w->n);
   strcpy(label + k, "-begin");
