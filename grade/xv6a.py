@@ -217,3 +217,30 @@ def t_usertests_disk_modes(t):
         t.check(re.fullmatch(cmds, m.group(1)) and m.group(2) == "0",
                 "%s mode: %s" % (mode, m.group(0)))
         q.kill()
+
+
+@test("bench: make bench's xv6a half prints every row, with the counted events", timeout=240)
+def t_bench_xv6a(t):
+    p = t.spawn(["python3", "grade/bench.py", "--only", "xv6a", "--runs", "1"])
+    t.check(p.wait_exit() == 0, "bench.py failed")
+    rows = {}
+    num = r"\s+([\d.]+)"
+    for m in re.finditer(r"^(\S.*?|  \S.*?)" + num * 11 + r"\s*$", p.output, re.M):
+        rows[m.group(1).strip()] = [float(x) for x in m.groups()[1:]]
+    want = ["null system call (getpid)", "reflected by the host (fasttraps=0)",
+            "fork + exit + wait", "fork + exec + exit + wait",
+            "process context switch (pipe ping-pong)", "page fault (lazy sbrk, first touch)",
+            "usertests, whole", "disk in pass mode (the real controller)",
+            "disk in pv mode (a hypercall per sector)"]
+    t.check(all(w in rows for w in want), "rows missing: %s\n%s" % (
+        [w for w in want if w not in rows], p.output))
+    # columns: instr bare, guest, ratio, wall bare, guest, ratio, entries, hidden,
+    # reflected, emulated, pgdirs. Counted events only, no timing:
+    t.check(rows[want[0]][6] == 0.0, "a direct system call entered the host")
+    t.check(rows[want[1]][6] == 1.0 and rows[want[1]][8] == 1.0,
+            "a reflected system call should be one host entry")
+    t.check(rows[want[6]][9] > 0 and rows[want[7]][9] == 0.0 and rows[want[8]][9] == 0.0,
+            "emulated I/O: trap %s, pass %s, pv %s" % (rows[want[6]][9], rows[want[7]][9],
+                                                        rows[want[8]][9]))
+    t.check(re.search(r"usertests wall time .*bare [\d.]+ s; guest", p.output),
+            "no usertests wall time")
