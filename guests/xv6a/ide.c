@@ -26,7 +26,7 @@ idewait(void)
 void
 ideinit(void)
 {
-  if (pv_disk_rw(0, 0, 0) != 1)
+  if (pv_disk_pv())
     return;                      // vmos pv mode: no ports to set up
   outb(0x1F6, 0xE0);           // the master, LBA
   outb(0x3F6, 0x02);           // no interrupts: we poll
@@ -40,13 +40,12 @@ iderw(struct buf *b, int write)
 {
   if (b->blockno >= FSSIZE)
     panic("iderw: block out of range");
-  int r = pv_disk_rw(b->blockno, b->data, write);
-  if (r == 0) {
+  if (pv_disk_pv()) {
+    if (pv_disk_rw(b->blockno, b->data, write) < 0)
+      panic("iderw: pv disk error");
     b->valid = 1;
     return;
   }
-  if (r < 0)
-    panic("iderw: pv disk error");
   idewait();
   outb(0x1F2, 1);
   outb(0x1F3, b->blockno);

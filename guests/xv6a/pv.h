@@ -27,8 +27,9 @@ void pv_timer_init(int hz);
 void pv_eoi(int irq);
 uint pv_fault_addr(void);              // the address of the last page fault
 void pv_exit(int status, const char *why) __attribute__((noreturn));
-int  pv_disk_rw(uint sector, void *buf, int write);  // a pv disk (vmos pv mode):
-                                       // 0 done, -1 error, 1 none: use the ports (ide.c)
+int  pv_disk_pv(void);                 // is the disk reached by hypercall (vmos pv
+                                       // mode)? If not, ide.c drives the ports
+int  pv_disk_rw(uint sector, void *buf, int write);  // then: 0 done, -1 error
 int  pv_mark(const char *label);        // `make bench`: the host prints its counters
                                        // for this VM, tagged (-1 on bare: no host)
 

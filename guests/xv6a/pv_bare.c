@@ -129,7 +129,8 @@ pv_eoi(int irq)
 }
 
 int pv_mark(const char *label) { return -1; }   // no host to count anything
-int pv_disk_rw(uint sector, void *buf, int write) { return 1; }   // the real ports
+int pv_disk_pv(void) { return 0; }    // the real ports
+int pv_disk_rw(uint sector, void *buf, int write) { return -1; }
 
 void
 pv_exit(int status, const char *why)

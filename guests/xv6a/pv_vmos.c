@@ -96,11 +96,11 @@ int pv_mark(const char *label) { return hc(HC_MARK, (uint)label, 0, 0); }
 
 // In `pv` mode the host reads and writes the sector for us, one hypercall; in
 // `trap` and `pass` modes ide.c drives the ports (emulated, or the real ones).
+int pv_disk_pv(void) { return disk_mode == DISK_PV; }
+
 int
 pv_disk_rw(uint sector, void *buf, int write)
 {
-  if (disk_mode != DISK_PV)
-    return 1;
   return vmos_hcall(HC_BLOCK_IO, sector, (uint)buf, 1, write) == 1 ? 0 : -1;
 }
 void pv_timer_init(int hz) { hc(HC_SET_TIMER, 1000 / hz, 0, 0); }
