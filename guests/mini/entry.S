@@ -39,6 +39,7 @@ stub 16,0; stub 17,1; stub 18,0; stub 19,0
 stub 32,0; stub 33,0; stub 48,0
 
 alltraps:
+  cld                            # C expects DF clear; a task may have set it
   pushl %ds
   pushl %es
   pushl %fs

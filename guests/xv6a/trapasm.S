@@ -44,6 +44,7 @@ syscall_entry:
 
 .globl alltraps
 alltraps:
+  cld                            # C expects DF clear; a process may have set it
   pushl %ds
   pushl %es
   pushl %fs
