@@ -174,6 +174,51 @@ def t_bad_bootline(t):
     q.expect(r"vmos> ")
 
 
+@test("boot line: a quantum out of range (0, 2^32-1) is refused with its range, the "
+      "default used", timeout=30)
+def t_bootline_quantum(t):
+    for bad in ("0", "4294967295"):
+        q = t.qemu(append="vms=mini,mini quantum=%s stopafter=60" % bad)
+        q.expect(r"boot line: quantum=%s is out of range \(1 to 100000\), using 10" % bad)
+        m = q.expect(r"idle ticks \d+, world switches (\d+), quantum (\d+)")
+        t.check(m.group(2) == "10", "quantum=%s: the scheduler uses quantum %s"
+                % (bad, m.group(2)))
+        t.check(int(m.group(1)) >= 3, "quantum=%s: %s world switches in 60 ticks: the VMs "
+                "do not take turns" % (bad, m.group(1)))
+        q.kill()
+
+
+@test("boot line: vms= and vms=,,, say that they name no guest", timeout=30)
+def t_bootline_novms(t):
+    for v in ("", ",,,"):
+        q = t.qemu(append="vms=%s" % v)
+        q.expect(r"vmos: vms=%s names no guest: no VM booted" % re.escape(v))
+        q.expect(r"vmos> ")
+        q.kill()
+
+
+@test("boot line: one longer than the host reads is cut at a word, saying from where",
+      timeout=30)
+def t_bootline_long(t):
+    line = "vms=mini " + "quantum=5 " * 101 + "stopafter=20"      # 1031 characters
+    q = t.qemu(append=line)
+    m = q.expect(r"boot line: (\d+) characters, more than the \d+ read: everything from "
+                 r"'([^']*)' on is ignored")
+    t.check(int(m.group(1)) == len(line), "the message says %s characters, the line has %d"
+            % (m.group(1), len(line)))
+    t.check(m.group(2) in ("quant...", "stopa..."), "it names '%s' as the first word dropped"
+            % m.group(2))
+    q.expect(r"\[mini\.1\] mini: booted")
+
+
+@test("boot line: too much memory for a VM says how much is really free", timeout=30)
+def t_bootline_nomem_free(t):
+    q = t.qemu(append="vms=mini:100M", mem=64)
+    m = q.expect(r"not enough memory for VM 1 \(mini\): (\d+) KiB asked, (\d+) KiB free")
+    t.check(int(m.group(2)) > 40000, "a 64 MiB machine with no VM reports %s KiB free"
+            % m.group(2))
+
+
 # ---- the monitor ----
 
 def monitor(t):

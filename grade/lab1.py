@@ -154,7 +154,7 @@ def t_kdiv(t):
 
 @test("containment: a guest writing the switcher region is stopped, others run", timeout=40)
 def t_wswitch(t):
-    hostile(t, "mini-wswitch", r"page fault at 0xffc00000 outside its memory \(write in ring 1\)")
+    hostile(t, "mini-wswitch", r"page fault at 0xffc00000 in the switcher region \(write in ring 1\)")
 
 
 @test("isolation: a guest reading host memory is stopped, others run", timeout=40)

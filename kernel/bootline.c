@@ -5,9 +5,10 @@
 // word, and boot on with the defaults.
 #include "types.h"
 #include "defs.h"
+#include "param.h"
 
-#define MAXWORDS 32
-#define LINELEN 512
+#define MAXWORDS 64
+#define LINELEN CMDLINE_MAX
 
 extern const struct bootopt __start_bootopts[], __stop_bootopts[];
 
@@ -34,9 +35,14 @@ list_valid(void)
     kprintf("  %-12s %s\n", o->name, o->help);
 }
 
+// cmdline is the loader's line as mem_init copied it; full_len its length as
+// the loader gave it. A line too long for the copy is cut at the last whole
+// word, and the cut is reported: a word cut in half (stopafter=1000 read as
+// stopafter=10) would be worse than one dropped.
 void
-bootline_init(const char *cmdline)
+bootline_init(const char *cmdline, u32 full_len)
 {
+  const char *start = cmdline;
   // The loader puts the kernel's own file name first (multiboot convention).
   while (*cmdline == ' ')
     cmdline++;
@@ -45,9 +51,18 @@ bootline_init(const char *cmdline)
   while (*cmdline == ' ')
     cmdline++;
   safestrcpy(text, cmdline, sizeof(text));
-  safestrcpy(words, cmdline, sizeof(words));
+  u32 kept = strlen(text), given = full_len - (cmdline - start);
+  if (given > kept) {
+    uint cut = kept;
+    while (cut > 0 && text[cut - 1] != ' ')
+      cut--;                          // the word that was cut goes whole
+    kprintf("boot line: %u characters, more than the %u read: everything from '%s...' "
+            "on is ignored\n", given, kept, text + cut);
+    text[cut] = 0;
+  }
+  safestrcpy(words, text, sizeof(words));
 
-  int bad = 0;
+  int bad = 0, dropped = 0;
   char *p = words;
   while (*p) {
     while (*p == ' ')
@@ -69,7 +84,9 @@ bootline_init(const char *cmdline)
       kprintf("boot line: unknown option '%s' (ignored)\n", name);
       bad = 1;
     } else if (nwords == MAXWORDS) {
-      kprintf("boot line: too many options, '%s' ignored\n", name);
+      if (dropped++ == 0)
+        kprintf("boot line: more than %d options: '%s' and those after it are ignored\n",
+                MAXWORDS, name);
     } else {
       names[nwords] = name;
       values[nwords] = value;
@@ -100,12 +117,24 @@ bootline_get(const char *name)
 uint
 bootline_uint(const char *name, uint dflt)
 {
+  return bootline_uint_range(name, dflt, 0, 0xFFFFFFFF);
+}
+
+// A number from lo to hi; anything else is reported and dflt used instead.
+uint
+bootline_uint_range(const char *name, uint dflt, uint lo, uint hi)
+{
   const char *v = bootline_get(name);
   uint n;
   if (v == 0)
     return dflt;
   if (!parse_uint(v, &n)) {
     kprintf("boot line: %s=%s is not a number, using %u\n", name, v, dflt);
+    return dflt;
+  }
+  if (n < lo || n > hi) {
+    kprintf("boot line: %s=%s is out of range (%u to %u), using %u\n", name, v, lo, hi,
+            dflt);
     return dflt;
   }
   return n;

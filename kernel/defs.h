@@ -7,6 +7,7 @@
 struct trapframe;
 struct mb_info;
 struct gatedesc;
+struct dtdesc;
 
 // bootline.c
 struct bootopt {                 // one valid boot-line option; see BOOTOPT()
@@ -17,10 +18,11 @@ struct bootopt {                 // one valid boot-line option; see BOOTOPT()
 #define BOOTOPT(id, nm, hlp) \
   static const struct bootopt bootopt_##id \
   __attribute__((used, section("bootopts"), aligned(4))) = { nm, hlp }
-void        bootline_init(const char *cmdline);
+void        bootline_init(const char *cmdline, u32 full_len);
 const char* bootline_get(const char *name);   // value, "" for a bare flag, 0 if absent
 const char* bootline_text(void);
 uint        bootline_uint(const char *name, uint dflt);
+uint        bootline_uint_range(const char *name, uint dflt, uint lo, uint hi);
 
 // console.c
 void        console_init(void);
@@ -44,6 +46,7 @@ void        idt_load(void);
 void        gate_set(struct gatedesc *g, u32 handler, u16 sel, int dpl, int trapgate);
 void        idt_set_gate(int vector, u32 handler, u16 sel, int dpl, int trapgate);
 void        idt_reset_gate(int vector);
+void        idt_desc(struct dtdesc *d);
 
 // ide.c
 #define IDE_NDRIVES 4
@@ -79,7 +82,8 @@ struct bootmod {                 // a multiboot module (-initrd), kept for vmos
 };
 extern struct bootmod bootmods[];
 extern int nbootmods;
-u32         mem_init(u32 magic, struct mb_info *mbi, char *cmdline, int cmdline_size);
+u32         mem_init(u32 magic, struct mb_info *mbi, char *cmdline, int cmdline_size,
+                     u32 *cmdline_len);
 
 // paging.c
 void        paging_init(u32 memtop);

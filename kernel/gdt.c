@@ -67,6 +67,11 @@ gdt_init(void)
     "ljmp %1, $1f\n1:\n"
     : : "i"(SEL_HDATA), "i"(SEL_HCODE) : "eax");
   ltr(SEL_TSS);
+  // No LDT. The CPU resets LDTR to a table at linear 0 with limit 0xFFFF: a
+  // selector with TI=1 would then take its descriptor from whatever a guest
+  // or its process keeps there (a call gate to SEL_HCODE: ring 0). A null
+  // LDTR makes every such selector fault, and only ring 0 can lldt.
+  lldt(0);
 }
 
 // Where the tables are, for vmos to map them: physical address and bytes.

@@ -48,6 +48,15 @@ idt_load(void)
   lidt(idt, sizeof(idt));
 }
 
+// The host's IDT as lidt takes it: vmos's switcher loads it itself on every
+// return from a guest, right after the host's page directory.
+void
+idt_desc(struct dtdesc *d)
+{
+  d->limit = sizeof(idt) - 1;
+  d->base = (u32)idt;
+}
+
 void
 idt_init(void)
 {

@@ -13,16 +13,20 @@ struct bootmod bootmods[MAXMODS];
 int nbootmods;
 
 // Returns the top of usable machine memory (physical, page aligned), capped at
-// what the direct map can hold. Copies the boot line into cmdline.
+// what the direct map can hold. Copies the boot line into cmdline, and says
+// how long it really was in *cmdline_len.
 u32
-mem_init(u32 magic, struct mb_info *mbi, char *cmdline, int cmdline_size)
+mem_init(u32 magic, struct mb_info *mbi, char *cmdline, int cmdline_size, u32 *cmdline_len)
 {
   u32 top = 0;
   cmdline[0] = 0;
+  *cmdline_len = 0;
   if (magic != MB_BOOT_MAGIC)
     panic("not started by a multiboot loader (eax 0x%x)", magic);
-  if (mbi->flags & MB_INFO_CMDLINE)
+  if (mbi->flags & MB_INFO_CMDLINE) {
     safestrcpy(cmdline, P2V(mbi->cmdline), cmdline_size);
+    *cmdline_len = strlen(P2V(mbi->cmdline));   // longer than the copy: it was cut
+  }
   if (mbi->flags & MB_INFO_MMAP) {
     u32 p = mbi->mmap_addr, e = mbi->mmap_addr + mbi->mmap_length;
     while (p < e) {

@@ -3,12 +3,21 @@
 #define VMOS_MMU_H
 
 // EFLAGS
-#define FL_IF     0x00000200   // interrupts enabled
-#define FL_IOPL   0x00003000   // I/O privilege level (vmos keeps it 0)
 #define FL_RSVD   0x00000002   // always 1
+#define FL_TF     0x00000100   // single-step trap after each instruction
+#define FL_IF     0x00000200   // interrupts enabled
+#define FL_DF     0x00000400   // string instructions go down: C code assumes it clear
+#define FL_IOPL   0x00003000   // I/O privilege level (vmos keeps it 0)
+#define FL_NT     0x00004000   // nested task: iret would be a task switch
+#define FL_VM     0x00020000   // virtual-8086 mode
+#define FL_AC     0x00040000   // alignment check (ring 3)
 
 // CR0 / CR4
 #define CR0_PE    0x00000001
+#define CR0_MP    0x00000002   // wait/fwait honour TS too
+#define CR0_EM    0x00000004   // no x87: every FPU instruction faults (#NM)
+#define CR0_TS    0x00000008   // task switched: the next FPU instruction faults (#NM)
+#define CR0_NE    0x00000020   // x87 errors as #MF, not through the PIC
 #define CR0_WP    0x00010000   // supervisor writes honour read-only pages
 #define CR0_PG    0x80000000
 #define CR4_PSE   0x00000010
@@ -40,6 +49,7 @@
 #define T_DEBUG   1
 #define T_NMI     2
 #define T_BRKPT   3
+#define T_DEVICE  7      // device not available: an FPU instruction with CR0.TS set
 #define T_DBLFLT  8
 #define T_GPFLT   13
 #define T_PGFLT   14

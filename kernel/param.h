@@ -3,7 +3,7 @@
 #define VMOS_PARAM_H
 
 #define HZ          100     // PIT interrupts per second: the host's tick
-#define CMDLINE_MAX 512     // longest boot line kept
+#define CMDLINE_MAX 1024    // longest boot line kept (a longer one is cut, saying where)
 #define MONLINE_MAX 128     // longest monitor command line
 
 
@@ -12,6 +12,7 @@
 #define VM_DEFMEM   (2 << 20)     // memory of a VM that names no size
 #define VM_MINMEM   (1 << 20)     // a VM gets at least this much
 #define QUANTUM     10            // default time slice, host ticks
+#define QUANTUM_MAX 100000        // the longest: 1000 s (a slice is counted in an int)
 #define HOTKEY      0x1D          // Ctrl-]: enter or leave the monitor
 
 #endif

@@ -30,6 +30,11 @@ vectors:
 .text
 .globl alltraps
 alltraps:
+  # A gate clears IF, TF and NT but leaves DF and AC as the interrupted code
+  # had them: C assumes DF clear (string copies would run backwards). The
+  # host's own flags, before anything else runs.
+  pushl $FL_RSVD
+  popfl
   pushl %ds
   pushl %es
   pushl %fs

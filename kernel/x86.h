@@ -26,6 +26,12 @@ static inline void invlpg(void *va) { asm volatile("invlpg (%0)" : : "r"(va) : "
 static inline u32 rebp(void) { u32 v; asm volatile("movl %%ebp,%0" : "=r"(v)); return v; }
 static inline u64 rdtsc(void) { u64 v; asm volatile("rdtsc" : "=A"(v)); return v; }
 static inline void ltr(u16 sel) { asm volatile("ltr %0" : : "r"(sel)); }
+static inline void lldt(u16 sel) { asm volatile("lldt %0" : : "r"(sel)); }
+static inline void clts(void) { asm volatile("clts"); }
+// x87 state, 108 bytes (FNSAVE's format; fnsave also reinitialises the FPU).
+static inline void fnsave(void *p) { asm volatile("fnsave (%0)" : : "r"(p) : "memory"); }
+static inline void frstor(const void *p) { asm volatile("frstor (%0)" : : "r"(p) : "memory"); }
+static inline void fninit(void) { asm volatile("fninit"); }
 
 struct dtdesc {            // operand of lgdt/lidt
   u16 limit;

@@ -95,7 +95,7 @@ vmos_boot(void)
   irq_register(15, ide1_intr);
   pic_enable(14);
   pic_enable(15);
-  if (strcmp(list, "none") == 0 || list[0] == 0)
+  if (strcmp(list, "none") == 0)
     return;
   u32 dflt_mem = VM_DEFMEM;
   const char *m = bootline_get("vmmem");
@@ -105,10 +105,26 @@ vmos_boot(void)
     dflt_mem = VM_DEFMEM;
   }
   char spec[64], one[64];
+  int named = 0;
+  for (const char *p = list; ; p++) {      // a list of nothing but commas names no guest
+    if (*p == 0 || *p == ',')
+      named |= p > list && p[-1] != ',';
+    if (*p == 0)
+      break;
+  }
+  if (!named) {
+    kprintf("vmos: vms=%s names no guest: no VM booted (vms=none says so on purpose)\n", list);
+    return;
+  }
   while (*list) {
     int n = 0;
     while (list[n] && list[n] != ',')
       n++;
+    if (n >= (int)sizeof(spec)) {
+      safestrcpy(one, list, 24);
+      kprintf("vmos: '%s...': a guest spec has at most %d characters; not booted\n", one,
+              (int)sizeof(spec) - 1);
+    }
     if (n > 0 && n < (int)sizeof(spec)) {
       memmove(spec, list, n);
       spec[n] = 0;

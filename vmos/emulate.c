@@ -10,6 +10,8 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
+#define EMU_STRING_MAX 1024   // elements of a rep ins/outs emulated per host entry
+
 struct ioinsn {
   int in;          // 1: in/ins, 0: out/outs
   int string;      // ins/outs
@@ -95,9 +97,17 @@ emulate_io(struct vm *vm)
     else
       vdev_out(vm, io.port, io.size, tf->eax & mask(io.size));
   } else {
+    // At most EMU_STRING_MAX elements per host entry: a rep ins/outs of any
+    // length is done in bounded steps. Like hardware taking an interrupt in
+    // the middle, the host leaves eip on the instruction with ecx counting
+    // what is left, and the guest runs it again (timer ticks, and so other
+    // VMs, get in between). Otherwise one instruction could hold the host
+    // for as long as the guest's ecx says.
     u32 count = io.rep ? tf->ecx : 1;
+    if (count > EMU_STRING_MAX)
+      count = EMU_STRING_MAX;
     u32 *addr = io.in ? &tf->edi : &tf->esi;
-    int step = (tf->eflags & 0x400) ? -io.size : io.size;   // DF
+    int step = (tf->eflags & FL_DF) ? -io.size : io.size;
     while (count > 0) {
       // As many elements as this guest page holds, in one go if the device
       // can take them so (a sector's 128 dwords); else one the long way.
@@ -126,7 +136,8 @@ emulate_io(struct vm *vm)
         tf->ecx -= n;
     }
   }
-  tf->eip += io.len;
+  if (!io.string || !io.rep || tf->ecx == 0)
+    tf->eip += io.len;               // done; else it runs again for the rest
   vm->st.emulated++;
   return 1;
 

@@ -14,6 +14,15 @@
 
 BOOTOPT(fasttraps, "fasttraps", "0: system calls a guest asked to take directly (TT_DIRECT) enter the host and are reflected, to compare (default 1)");
 
+static uint fasttraps = 1;
+
+// The boot line's say in hypercalls (main, before any VM runs).
+void
+hcall_init(void)
+{
+  fasttraps = bootline_uint_range("fasttraps", 1, 0, 1);
+}
+
 static int
 hv_console_write(struct vm *vm, struct trapframe *tf)
 {
@@ -56,7 +65,7 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
     return E_PERM;
   if (flags & TT_CLEAR) {
     vm->traps[vector].handler = 0;
-    sw_idt_set(vm->idt, vector, 0);
+    sw_idt_set(vm, vector, 0);
     return 0;
   }
   if (!vm_range_ok(vm, handler, 1))
@@ -75,10 +84,10 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
     return E_INVAL;
   vm->traps[vector].handler = handler;
   vm->traps[vector].flags = flags;
-  if ((flags & TT_DIRECT) && bootline_uint("fasttraps", 1))
-    sw_idt_direct(vm->idt, vector, handler);
+  if ((flags & TT_DIRECT) && fasttraps)
+    sw_idt_direct(vm, vector, handler);
   else
-    sw_idt_set(vm->idt, vector, dpl);
+    sw_idt_set(vm, vector, dpl);
   return 0;
 }
 

@@ -19,8 +19,9 @@ main(u32 magic, u32 mbinfo)
   idt_init();           // every trap enters trap() from here on
   pic_init();           // 8259s remapped to 0x20-0x2F, all lines masked
   console_init();       // serial line (with its interrupt) and VGA screen
-  u32 memtop = mem_init(magic, P2V(mbinfo), cmdline, sizeof(cmdline));
-  bootline_init(cmdline);   // before anything prints options' effects
+  u32 cmdline_len;
+  u32 memtop = mem_init(magic, P2V(mbinfo), cmdline, sizeof(cmdline), &cmdline_len);
+  bootline_init(cmdline, cmdline_len);   // before anything prints options' effects
   if (memtop < MINMEM_MB * 1024 * 1024) {
     kprintf("vmos: this machine has %u KiB of memory; the host needs at least %u MiB.\n"
             "vmos: stopped. Give QEMU more memory (-m 128).\n", memtop / 1024, MINMEM_MB);
@@ -45,6 +46,9 @@ main(u32 magic, u32 mbinfo)
     halt_forever();
   }
   sw_init();            // the switcher region, in the host's address space
+  fpu_init();           // x87 state per VM, switched lazily
+  sched_init();         // quantum, stopafter
+  hcall_init();         // fasttraps
   pit_set_hook(sched_tick);   // each host tick: virtual timers, time slices
   vmos_boot();          // the VMs the boot line names
   focus = vm_byid(1);

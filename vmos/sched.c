@@ -8,13 +8,14 @@
 #include "defs.h"
 #include "x86.h"
 #include "mmu.h"
+#include "memlayout.h"
 #include "param.h"
 #include "vectors.h"
 #include "vmos/abi.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
-BOOTOPT(quantum, "quantum", "time slice of a VM in host ticks (default 10)");
+BOOTOPT(quantum, "quantum", "time slice of a VM in host ticks, 1 to 100000 (default 10)");
 BOOTOPT(stopafter, "stopafter", "after N host ticks print the VM table and counters and power off");
 
 struct vm *current;          // the VM whose time slice is running, 0 when idle
@@ -110,18 +111,24 @@ handle_exit(struct vm *vm)
   } else if (trapno == T_PGFLT) {
     u32 addr = rcr2();
     cause = X_FAULT;
-    if (!vm_range_ok(vm, addr, 1)) {
-      // The guest reached for memory that is not its own: the host's boundary.
-      // A ring-3 context with a supervisor access: the CPU pushing a trap
-      // frame on the way into the guest kernel (a direct gate, bad esp1).
-      vm_stop(vm, "page fault at 0x%x outside its memory (%s in ring %d%s)", addr,
+    if (!vm_range_ok(vm, addr, 1) && !(tf->err & PF_U)) {
+      // The guest kernel reached for memory that is not its own: the host's
+      // boundary. A ring-3 context with a supervisor access: the CPU pushing
+      // a trap frame on the way into the guest kernel (a direct gate, bad esp1).
+      vm_stop(vm, "page fault at 0x%x %s (%s in ring %d%s)", addr,
+              addr >= SWITCHER_BASE ? "in the switcher region" : "outside its memory",
               (tf->err & PF_W) ? "write" : "read", (tf->err & PF_U) ? 3 : 1,
               (tf->cs & 3) == 3 && !(tf->err & PF_U) ? ", entering its kernel" : "");
     } else {
+      // Its own fault, or a process's touch outside the VM's memory (the host's
+      // pages there are supervisor-only): on x86 its kernel gets the fault.
       if (vm->shared)
         vm->shared->cr2 = addr;
       reflect(vm, T_PGFLT, 1, tf->err, R_TRAP);
     }
+  } else if (trapno == T_DEVICE && fpu_trap(vm)) {
+    // The FPU held another VM's state; now it holds this one's (fpu.c).
+    cause = X_FPU;
   } else if (trapno == T_GPFLT && emulate_io(vm)) {
     // Trap-and-emulate: the guest kernel's port I/O, done on its virtual device.
     cause = X_EMULATE;
@@ -154,13 +161,17 @@ stop_now(void)
   poweroff();
 }
 
+// The boot line's say in scheduling (main, before the VMs boot).
+void
+sched_init(void)
+{
+  quantum = bootline_uint_range("quantum", QUANTUM, 1, QUANTUM_MAX);
+  stop_at = bootline_uint_range("stopafter", 0, 1, 0xFFFFFFFF);
+}
+
 void
 sched_run(void)
 {
-  quantum = bootline_uint("quantum", QUANTUM);
-  if (quantum == 0)
-    quantum = 1;
-  stop_at = bootline_uint("stopafter", 0);
   for (;;) {
     if (stop_at && ticks >= stop_at)
       stop_now();

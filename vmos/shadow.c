@@ -106,6 +106,13 @@ shadow_fault(struct vm *vm, u32 va, u32 *errp)
 {
   u32 err = *errp;
   if (va >= SWITCHER_BASE) {
+    // A process touching the region gets what x86 gives it there: a fault
+    // for its kernel (the guest's tables map nothing there). Its kernel
+    // touching it would be writing the host's pages, or a bug: stop it.
+    if (err & PF_U) {
+      *errp = err & ~PF_P;
+      return 0;
+    }
     vm_stop(vm, "page fault at 0x%x in the switcher region (%s in ring %d)", va,
             (err & PF_W) ? "write" : "read", (err & PF_U) ? 3 : 1);
     return -1;

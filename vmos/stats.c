@@ -9,7 +9,8 @@
 
 static const char *causes[NEXITCAUSE] = {
   [X_TIMER] "timer", [X_IRQ] "irq", [X_HCALL] "hcall", [X_SYSCALL] "syscall",
-  [X_FAULT] "fault", [X_FATAL] "fatal", [X_HIDDEN] "hidden", [X_EMULATE] "emulate",
+  [X_FAULT] "fault", [X_FATAL] "fatal", [X_HIDDEN] "hidden", [X_FPU] "fpu",
+  [X_EMULATE] "emulate",
 };
 
 // a / b for a 64-bit a, with divl (there is no libgcc for a 64-bit division).
@@ -61,8 +62,8 @@ stats_print(void)
         kprintf(" %s %u", causes[c], div64(s->exit_tsc[c], s->exit_cause[c]));
     kprintf("\n");
     if (vm->disk.drive >= 0)
-      kprintf("  disk hd%d: %u commands, %u I/O instructions emulated\n", vm->disk.drive,
-              s->disk_cmds, s->emulated);
+      kprintf("  disk hd%d: %u commands, %u I/O instructions emulated, %u data overruns "
+              "refused\n", vm->disk.drive, s->disk_cmds, s->emulated, s->disk_overruns);
     if (vm->paged) {
       uint per = s->pgdir_loads ? s->hidden_faults * 10 / s->pgdir_loads : 0;   // tenths
       kprintf("  shadow: hidden faults %u, pgdir loads %u, flushes %u, refused ptes %u; "

@@ -168,6 +168,20 @@ vdev_data(struct vm *vm, u16 port, int in, char *p, int n, int size)
   return n;
 }
 
+// How many of the size bytes of a data-port access at d->pos lie inside the
+// sector buffer. A guest may do a 4-byte access at byte 511: only what is in
+// the buffer moves (the rest reads as 0, or is dropped), and it is counted;
+// the host's fields after the buffer are never reached.
+static int
+data_fit(struct vm *vm, int size)
+{
+  int room = (int)sizeof(vm->disk.buf) - vm->disk.pos;
+  if (size <= room)
+    return size;
+  vm->st.disk_overruns++;
+  return room;
+}
+
 u32
 vdev_in(struct vm *vm, u16 port, int size)
 {
@@ -177,7 +191,7 @@ vdev_in(struct vm *vm, u16 port, int size)
     if (d->dir != 1)
       return 0;
     u32 v = 0;
-    memmove(&v, d->buf + d->pos, size);
+    memmove(&v, d->buf + d->pos, data_fit(vm, size));
     d->pos += size;
     if (d->pos >= (int)sizeof(d->buf))
       read_done(vm);
@@ -203,7 +217,7 @@ vdev_out(struct vm *vm, u16 port, int size, u32 v)
   case 0x1F0:                             // data, for a write
     if (d->dir != 2)
       return;
-    memmove(d->buf + d->pos, &v, size);
+    memmove(d->buf + d->pos, &v, data_fit(vm, size));
     d->pos += size;
     if (d->pos >= (int)sizeof(d->buf))
       write_done(vm);

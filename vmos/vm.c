@@ -3,8 +3,8 @@
 // guest-physical address in vm->pmap (a page directory indexed by guest-physical
 // address, never loaded into CR3). What the CPU runs the guest with is
 // vm->pgdir: for a flat guest (mini) a fixed map of its memory at FLAT_BASE, for
-// a paged guest (xv6a) the shadow of its own page tables (shadow.c). The
-// switcher region is mapped too; nothing else, so a guest reaches no host
+// a paged guest (xv6a) the shadow of its own page tables (shadow.c). Its own
+// view of the switcher region is mapped too (switcher.c); nothing else, so a guest reaches no host
 // memory. Everything the host reads or writes in guest memory goes through
 // vm_copyin/vm_copyout, which translate and check every page.
 #include "types.h"
@@ -57,6 +57,8 @@ pd_free_tables(pde_t *pd, int pages)
 static void
 vm_free_memory(struct vm *vm)
 {
+  fpu_forget(vm);
+  sw_vm_free(vm);
   if (vm->pmap) {
     pd_free_tables(vm->pmap, 1);      // the VM's memory itself
     kfree(vm->pmap);
@@ -85,10 +87,9 @@ vm_alloc(const char *name, u32 mem_size)
   safestrcpy(vm->name, name, sizeof(vm->name));
   vm->mem_size = PGROUNDUP(mem_size);
   vm->disk.drive = -1;
-  vm->idt = sw_idt_alloc();
   vm->pmap = kalloc();
   vm->pgdir = kalloc();
-  if (vm->idt < 0 || vm->pmap == 0 || vm->pgdir == 0)
+  if (vm->pmap == 0 || vm->pgdir == 0 || sw_vm_init(vm) < 0)
     goto nomem;
   for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
     pte_t *pte = pt_walk(vm->pmap, gpa, 1);
@@ -100,16 +101,15 @@ vm_alloc(const char *name, u32 mem_size)
     }
     *pte = V2P(page) | PTE_P | PTE_W;
   }
-  sw_map(vm->pgdir);
   vm->cr3 = V2P(vm->pgdir);
   vm->state = VM_RUNNABLE;
   nvms++;
   return vm;
 
 nomem:
+  vm_free_memory(vm);               // first, so that "free" counts what it held
   kprintf("vmos: not enough memory for VM %d (%s): %u KiB asked, %u KiB free\n",
           vm->id, name, mem_size / 1024, kalloc_free_pages() * 4);
-  vm_free_memory(vm);
   return 0;
 }
 

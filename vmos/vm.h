@@ -6,7 +6,7 @@
 #include "trapframe.h"
 #include "vmos/abi.h"
 
-#define MAXVMS     256      // VMs at once (also limited by SW_NIDT guest IDTs)
+#define MAXVMS     256      // VMs at once
 #define VMNAME     16
 #define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
 #define CONS_IN    128      // bytes typed to a VM and not yet read
@@ -24,6 +24,7 @@ enum exitcause {
   X_FAULT,        // an exception of the guest, reflected to it
   X_FATAL,        // a trap that stopped the VM
   X_HIDDEN,       // a page fault the host's shadow answered (the guest never knew)
+  X_FPU,          // its first FPU instruction since another VM's (fpu.c)
   X_EMULATE,      // an I/O instruction the host emulated (trap mode)
   NEXITCAUSE
 };
@@ -46,6 +47,7 @@ struct vmstats {
   uint refused_ptes;         // guest page-table entries the host refused
   uint emulated;             // I/O instructions emulated (trap mode)
   uint disk_cmds;            // commands to its virtual disk
+  uint disk_overruns;        // data-port accesses across the end of the sector
 };
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
@@ -88,7 +90,15 @@ struct vm {
   struct trapframe tf;       // the guest's registers while it is not running
   struct trapentry traps[256];
   u32 esp1;                  // ring-1 stack for traps from ring 3 (HC_STACK_SWITCH)
-  int idt;                   // which guest IDT (SW_IDTS page) it runs with
+
+  // its own pages of the switcher region (switcher.c), host's view
+  pte_t *swpt;               // its page table of the region
+  void *vcpu;                // its vCPU page (SW_VCPU): the CPU pushes its frames here
+  struct gatedesc *idt;      // its IDT (SW_IDT)
+
+  // x87 state while another VM's is in the FPU (fpu.c)
+  u8 fpu[108];
+  int fpu_used;              // it has used the FPU: fpu holds its state
 
   // virtual interrupts
   struct vm_shared *shared;  // the shared page (host's view), 0 until set

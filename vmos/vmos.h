@@ -13,7 +13,14 @@ void        vmos_boot(void);                 // create the VMs the boot line nam
 // emulate.c
 int         emulate_io(struct vm *vm);
 
+// fpu.c
+void        fpu_init(void);
+void        fpu_enter(struct vm *vm);
+int         fpu_trap(struct vm *vm);
+void        fpu_forget(struct vm *vm);
+
 // hcall.c
+void        hcall_init(void);
 void        hcall(struct vm *vm);
 
 // irq.c
@@ -40,6 +47,7 @@ extern struct vm *current;
 extern uint quantum;
 extern uint world_switches;
 extern uint idle_ticks;
+void        sched_init(void);
 void        sched_run(void) __attribute__((noreturn));
 void        sched_tick(void);
 void        sched_prefer(struct vm *vm);
@@ -57,11 +65,11 @@ void        stats_print(void);
 
 // switcher.c
 void        sw_init(void);
-void        sw_map(pde_t *pgdir);
+int         sw_vm_init(struct vm *vm);
+void        sw_vm_free(struct vm *vm);
 void        sw_enter(struct vm *vm);
-int         sw_idt_alloc(void);
-void        sw_idt_set(int idt, int vector, int dpl);
-void        sw_idt_direct(int idt, int vector, u32 handler);
+void        sw_idt_set(struct vm *vm, int vector, int dpl);
+void        sw_idt_direct(struct vm *vm, int vector, u32 handler);
 extern uint cr3_loads;
 
 // vdev_console.c

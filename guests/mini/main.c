@@ -70,5 +70,6 @@ main(void)
   hcall1(HC_STACK_SWITCH, kstack + sizeof(kstack));   // find the stack missing first)
   hcall1(HC_SET_TIMER, 10);
 #endif
+  hostile_kernel();
   task_start();
 }

@@ -17,8 +17,11 @@ struct tf {
   uint esp, ss;                                   // only from ring 3
 };
 
-#define NTASK 4
+#define NTASK 8
 #define SYSCALL_VECTOR 0x30
+
+// hostile.c
+void hostile_kernel(void);     // a test variant's attack on the host; else nothing
 
 // console.c
 void kprintf(const char *fmt, ...);

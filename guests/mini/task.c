@@ -10,6 +10,11 @@ void spin_main(void);          // user/mini/*.c
 void ticker_main(void);
 void hello_main(void);
 void cli_main(void);
+void ldt_main(void);           // user/mini/hostile.c
+void df_main(void);
+void swreg_main(void);
+void tf_main(void);
+void dr_main(void);
 
 static const struct {
   const char *name;
@@ -20,6 +25,13 @@ static const struct {
   { "hello", hello_main },
 #ifdef MINI_CLI
   { "cli", cli_main },
+#endif
+#ifdef MINI_TATTACK              // attacks on the host from ring 3 (grade/hostile.py)
+  { "ldt", ldt_main },
+  { "df", df_main },
+  { "swreg", swreg_main },
+  { "tf", tf_main },
+  { "dr", dr_main },
 #endif
 };
 

@@ -4,7 +4,9 @@
 // handler, checks which translations survive a page-directory load (global
 // ones) and which invlpg and flush drop, and runs a process that may not touch
 // kernel pages. The variant pgtest-bad maps a page outside its memory, which
-// must stop the VM.
+// must stop the VM. pgtest-ldt and pgtest-df attack the host from a paged
+// guest kernel (grade/hostile.py): a call gate in the LDT at linear 0, which
+// this kernel maps, and hypercalls with the direction flag set.
 #include "guests/hcall.h"
 
 typedef unsigned int uint;
@@ -71,6 +73,57 @@ pf_handler(struct frame *f)
   hc(HC_INVLPG, addr, 0);
 }
 
+#if defined(PGTEST_LDT)
+// A reset-state LDTR (base 0, limit 0xFFFF) would make linear 0..0xFFFF the
+// LDT: map a page of ours there, put a call gate to the host's code selector
+// in entry 0 and call through selector 0x5 (LDT entry 0, RPL 1). A host with
+// a null LDTR makes the CPU refuse it (#GP; this guest has no handler for it).
+static char ldt_page[PGSIZE] __attribute__((aligned(PGSIZE)));
+volatile uint ring0_cs;
+void ring0_code(void);
+asm(".text\nring0_code:\n  movl %cs, %eax\n  movl %eax, ring0_cs\n  lret\n");
+
+static void
+ldt_attack(void)
+{
+  uint off = (uint)ring0_code;
+  pt_low[0] = V2P(ldt_page) | P | W;
+  hc(HC_INVLPG, 0, 0);
+  volatile uint *gate;
+  asm("" : "=r"(gate) : "0"(0));     // linear 0, on purpose (gcc would object)
+  gate[0] = SEL_HCODE << 16 | (off & 0xFFFF);
+  gate[1] = (off & 0xFFFF0000) | 0x8000 | 3 << 13 | 0xC << 8;
+  struct { uint off; unsigned short sel; } __attribute__((packed)) far = { 0, 0x5 };
+  say("pgtest: calling through LDT selector 0x5\n");
+  asm volatile("lcall *%0" : : "m"(far) : "memory", "eax");
+  sayx("pgtest: escaped to ring 0 (cs ", ring0_cs, ")\n");
+}
+#elif defined(PGTEST_DF)
+// The host entered with EFLAGS.DF set: hypercalls, page-directory loads above
+// all (the host's shadow log was once overwritten this way), then timer ticks.
+static void
+df_attack(void)
+{
+  say("pgtest: page-directory loads with the direction flag set\n");
+  // What a backwards copy of the frame would bring into the host: the words
+  // below the frame on our vCPU page, chosen by us (a host address, say).
+  volatile uint *vcpu = (volatile uint *)(ABI_SWITCHER_BASE + 0x5000);
+  for (int i = 0; i < 1024 - 64; i++)
+    vcpu[i] = 0xC0100000;
+  for (int i = 0; i < 500; i++) {
+    asm volatile("std; int $0x82; cld" : : "a"(HC_SET_PGDIR), "b"(V2P(pd)), "c"(0)
+                 : "memory", "cc");
+    asm volatile("std; int $0x82; cld" : : "a"(HC_NULL) : "memory", "cc");
+  }
+  volatile uint n = 0;
+  asm volatile("std" : : : "cc");
+  for (uint i = 0; i < (1u << 24); i++)
+    n++;                             // host timer ticks with DF set
+  asm volatile("cld" : : : "cc");
+  say("pgtest: survived DF\n");
+}
+#endif
+
 void
 main(uint memsize)
 {
@@ -93,6 +146,11 @@ main(uint memsize)
   hc(HC_SET_PGDIR, V2P(pd), 0);
   say("pgtest: own page directory loaded\n");
   hc(HC_MARK, (uint)"after-pgdir", 0);
+#if defined(PGTEST_LDT)
+  ldt_attack();
+#elif defined(PGTEST_DF)
+  df_attack();
+#endif
 
 #ifdef PGTEST_BAD
   say("pgtest: touching a page mapped outside its memory\n");

@@ -26,7 +26,7 @@ XV6A_UFLAGS := -m32 -std=gnu11 -O2 -Wall -Werror -ffreestanding -nostdinc -fno-b
                -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                -Wno-infinite-recursion -Iguests/xv6a -Iuser/xv6a -MD
 XV6A_PROGS := init sh cat echo grep kill ln ls mkdir rm wc forktest stressfs zombie ptest usertests \
-              bench
+              bench hostile
 XV6A_ULIB := $(patsubst %,$(OUT)/xv6a/user/%.o,ulib printf umalloc) $(OUT)/xv6a/user/usys.o
 $(OUT)/xv6a/user/%.o: user/xv6a/%.c | deps
 	@mkdir -p $(@D)
