@@ -180,7 +180,7 @@ def t_bootline_quantum(t):
     for bad in ("0", "4294967295"):
         q = t.qemu(append="vms=mini,mini quantum=%s stopafter=60" % bad)
         q.expect(r"boot line: quantum=%s is out of range \(1 to 100000\), using 10" % bad)
-        m = q.expect(r"idle ticks \d+, world switches (\d+), quantum (\d+)")
+        m = q.expect(r"idle ticks \d+, world switches (\d+), quantum (\d+)\r?\n")
         t.check(m.group(2) == "10", "quantum=%s: the scheduler uses quantum %s"
                 % (bad, m.group(2)))
         t.check(int(m.group(1)) >= 3, "quantum=%s: %s world switches in 60 ticks: the VMs "
