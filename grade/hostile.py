@@ -120,14 +120,16 @@ def t_df_xv6a(t):
     xv6a_alive(t, q)
 
 
-@test("DF, TF, DR7: a mini task's flags and debug registers stay its own business",
-      timeout=40)
+@test("DF, TF, DR7, TSS, SSE: a mini task's flags, debug registers, task switch and SSE "
+      "stay its own business", timeout=40)
 def t_flags_task(t):
     q = boot(t, "mini-tattack,mini")
+    killed = r"\[mini-tattack\.1\] mini: task \d+ \(%s\) killed: %s"
     expect_all(q, [r"\[mini-tattack\.1\] df: survived DF",
-                   r"\[mini-tattack\.1\] mini: task \d+ \(tf\) killed: debug \(trap 1,",
-                   r"\[mini-tattack\.1\] mini: task \d+ \(dr\) killed: general protection "
-                   r"\(trap 13,"])
+                   killed % ("tf", r"debug \(trap 1,"),
+                   killed % ("dr", r"general protection \(trap 13,"),
+                   killed % ("tss", r"general protection \(trap 13, err 0x38\)"),
+                   killed % ("sse", r"invalid opcode \(trap 6,")])
     keeps_printing(t, q, "mini-tattack.1")
     keeps_printing(t, q, "mini.2")
 

@@ -15,6 +15,8 @@ void df_main(void);
 void swreg_main(void);
 void tf_main(void);
 void dr_main(void);
+void tss_main(void);
+void sse_main(void);
 
 static const struct {
   const char *name;
@@ -32,6 +34,8 @@ static const struct {
   { "swreg", swreg_main },
   { "tf", tf_main },
   { "dr", dr_main },
+  { "tss", tss_main },
+  { "sse", sse_main },
 #endif
 };
 

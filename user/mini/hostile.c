@@ -58,6 +58,29 @@ dr_main(void)
   exit(1);
 }
 
+// The one TSS is a descriptor of DPL 0: a far jump to it (a task switch, which
+// would load every register from it, CR3 included) is #GP from ring 3.
+void
+tss_main(void)
+{
+  struct { unsigned int off; unsigned short sel; } __attribute__((packed)) far = { 0, 0x38 };
+  printf("tss: jumping to the TSS\n");
+  asm volatile("ljmp *%0" : : "m"(far) : "memory");
+  printf("tss: the jump returned (wrong)\n");
+  exit(1);
+}
+
+// SSE registers are state too, which the host does not switch: with CR4.OSFXSR
+// clear every SSE instruction is #UD, so no VM can leave anything in them.
+void
+sse_main(void)
+{
+  printf("sse: xorps\n");
+  asm volatile(".byte 0x0f, 0x57, 0xc0");    // xorps %xmm0, %xmm0 (mini is built without SSE)
+  printf("sse: SSE ran (wrong)\n");
+  exit(1);
+}
+
 // The switcher region from ring 3: its pages are supervisor-only, so on x86 the
 // task takes a page fault, which its kernel handles (mini kills the task).
 void
