@@ -113,6 +113,38 @@ def t_guest_script(t):
     t.check(int(m.group(2)) > 10, "few pgdir loads: %s" % m.group(0))
 
 
+@test("xv6 programs: one that defines printf itself links, and its own printf runs (bare, "
+      "vmos)", timeout=90)
+def t_own_printf(t):
+    # user/xv6a/ownprintf.c defines printf as xv6's forktest does; with the user
+    # library an archive the program's definition wins (with a plain list of
+    # objects the link failed: multiple definition of printf).
+    mine = r"ownprintf: the program's own printf ran \(%d is not formatted\)"
+    q = bare(t)
+    shell(q)
+    run(q, "ownprintf")
+    q.expect(r"\n(?:\$ )*" + mine)
+    q.kill()
+    q = guest(t, "xv6a:32M:hd0")
+    shell(q, "[xv6a.1] ")
+    run(q, "ownprintf")
+    q.expect(at("[xv6a.1] ") + mine)
+
+
+@test("user programs are built with -g: gdb finds their source lines", timeout=30)
+def t_user_debug_info(t):
+    # out/xv6a/user/_NAME is the symbol file for gdb; the disk's copy is stripped.
+    want = [("_sh", "main", "user/xv6a/sh.c"), ("_usertests", "main", "user/xv6a/usertests.c"),
+            ("_sh", "printf", "user/xv6a/printf.c"), ("_sh", "fork", "user/xv6a/usys.S")]
+    for prog, fn, src in want:
+        p = t.spawn(["gdb", "-batch", "-nx", "-ex", "info line " + fn,
+                     os.path.join("out", "xv6a", "user", prog)])
+        p.wait_exit()
+        t.check(re.search(r'Line \d+ of "%s"' % re.escape(src), p.output),
+                "gdb on %s: expected `info line %s` to name %s, got: %s"
+                % (prog, fn, src, p.output.strip()))
+
+
 @test("disk: a file written in one boot is read back in the next", timeout=90)
 def t_persist(t):
     img = os.path.join(t.log_dir, "persist.img")
