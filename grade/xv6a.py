@@ -263,7 +263,7 @@ def t_bench_xv6a(t):
             "fork + exit + wait", "fork + exec + exit + wait",
             "process context switch (pipe ping-pong)", "page fault (lazy sbrk, first touch)",
             "usertests, whole", "disk in pass mode (the real controller)",
-            "disk in pv mode (a hypercall per sector)"]
+            "disk in pv mode (a hypercall per sector)", "heap re-touch, 1000 pages (goal <= 1.5x)"]
     t.check(all(w in rows for w in want), "rows missing: %s\n%s" % (
         [w for w in want if w not in rows], p.output))
     # columns: instr bare, guest, ratio, wall bare, guest, ratio, entries, hidden,
@@ -276,3 +276,15 @@ def t_bench_xv6a(t):
                                                         rows[want[8]][9]))
     t.check(re.search(r"usertests wall time .*bare [\d.]+ s; guest", p.output),
             "no usertests wall time")
+    # One process re-touching its 1000 heap pages while the timer ticks: xv6a
+    # must not reload its page directory when the same process runs again, or
+    # each tick's load empties the host's shadow and 1000 hidden faults refill it.
+    m = re.search(r"hidden faults per timer tick, heap re-touch: [\d.]+ \((\d+) hidden faults, "
+                  r"(\d+) page-directory loads in (\d+) ticks", p.output)
+    t.check(m, "no line of hidden faults per timer tick for heap re-touch\n" + p.output)
+    hidden, pgdirs, ticks = (int(x) for x in m.groups())
+    t.check(ticks >= 3, "heap re-touch lasted %d timer ticks: too few to tell" % ticks)
+    t.check(pgdirs == 0 and hidden < 1000,
+            "one process re-touching 1000 heap pages over %d timer ticks: expected no "
+            "page-directory load and fewer hidden faults than one refill (1000), got %d loads "
+            "and %d hidden faults" % (ticks, pgdirs, hidden))

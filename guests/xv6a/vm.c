@@ -4,7 +4,8 @@
 // Every process's directory maps the kernel the same way, and its own memory
 // from 0 with user pages. Loading one goes through pv_lcr3 (or pv_switch, with
 // the kernel stack): a CR3 load on bare QEMU, HC_SET_PGDIR under vmos (whose
-// shadow paging follows these tables). sbrk is lazy (uvmtouch, below).
+// shadow paging follows these tables); switchuvm skips the load when the
+// directory is the one loaded already. sbrk is lazy (uvmtouch, below).
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
@@ -70,10 +71,32 @@ setupkvm(void)
   return pgdir;
 }
 
-// Run process p: its kernel stack for traps, its page directory.
+// The page directory and kernel stack loaded last (switchuvm), or 0.
+static pde_t *loaded_pgdir;
+static char *loaded_kstack;
+
+// Run process p: its kernel stack for traps, its page directory. When p is
+// what runs already (the same process again after a timer tick, say) nothing
+// is loaded: a load costs a CR3 write and a TLB refill bare, and as a guest a
+// hypercall after which the host's shadow refills every page of the process
+// with a hidden fault (issue 8: about a thousand a tick for a process that
+// keeps a thousand pages busy). What changed p's mappings under it calls
+// flushuvm instead.
 void
 switchuvm(struct proc *p)
 {
+  if (p->pgdir == loaded_pgdir && p->kstack == loaded_kstack)
+    return;
+  flushuvm(p);
+}
+
+// Load p's directory even if it is loaded already: the TLB (or the host's
+// shadow) forgets p's user translations, after pages were taken away.
+void
+flushuvm(struct proc *p)
+{
+  loaded_pgdir = p->pgdir;
+  loaded_kstack = p->kstack;
   pv_switch((uint)p->kstack + KSTACKSIZE, V2P(p->pgdir));
 }
 
@@ -121,6 +144,8 @@ deallocuvm(pde_t *pgdir, uint oldsz, uint newsz)
 void
 freevm(pde_t *pgdir)
 {
+  if (pgdir == loaded_pgdir)       // (never while loaded, but a page reused as
+    loaded_pgdir = 0;              // another directory must not look loaded)
   deallocuvm(pgdir, KERNBASE, 0);
   for (int i = 0; i < PDX(KERNBASE); i++)
     if (pgdir[i] & PTE_P)

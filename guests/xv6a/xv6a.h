@@ -70,6 +70,7 @@ void kvmalloc(void);
 pte_t *walkpgdir(pde_t *pgdir, const void *va, int alloc);
 pde_t *setupkvm(void);
 void switchuvm(struct proc *p);
+void flushuvm(struct proc *p);
 int allocuvm(pde_t *pgdir, uint oldsz, uint newsz);
 int deallocuvm(pde_t *pgdir, uint oldsz, uint newsz);
 void freevm(pde_t *pgdir);
