@@ -24,16 +24,16 @@ def drive(path, index=0):
     return ["-drive", "file=%s,format=raw,index=%d" % (path, index)]
 
 
-def bare(t, img=FSIMG, snapshot=True):
-    return t.qemu(kernel="out/xv6a/xv6a-bare.elf", mem=32, extra=drive(img), snapshot=snapshot)
+def bare(t, img=FSIMG, snapshot=True, mem=32):
+    return t.qemu(kernel="out/xv6a/xv6a-bare.elf", mem=mem, extra=drive(img), snapshot=snapshot)
 
 
-def guest(t, vms="xv6a:32M:hd0,mini", disks=(FSIMG,), snapshot=True):
+def guest(t, vms="xv6a:32M:hd0,mini", disks=(FSIMG,), snapshot=True, mem=128):
     extra = []
     for i, d in enumerate(disks):
         if d:
             extra += drive(d, i)
-    return t.qemu(append="vms=" + vms, extra=extra, snapshot=snapshot)
+    return t.qemu(append="vms=" + vms, extra=extra, snapshot=snapshot, mem=mem)
 
 
 def expect_all(q, patterns):
@@ -143,6 +143,32 @@ def t_user_debug_info(t):
         t.check(re.search(r'Line \d+ of "%s"' % re.escape(src), p.output),
                 "gdb on %s: expected `info line %s` to name %s, got: %s"
                 % (prog, fn, src, p.output.strip()))
+
+
+def growmem(t, q, tag, where):
+    run(q, "growmem 100")
+    m = q.expect(at(tag) + r"growmem: (ok|FAIL .*?)\r?\n")
+    t.check(m.group(1) == "ok", "%s: a process grown to 100 MiB with sbrk, every page "
+            "written, read back and shrunk (twice): expected growmem: ok, got growmem: %s"
+            % (where, m.group(1)))
+
+
+@test("memory: a process grows to 100 MiB, touches every page and shrinks again, bare "
+      "(QEMU -m 128) and in a 128 MiB VM", timeout=120)
+def t_growmem(t):
+    # xv6a uses the memory it is given (it used to stop at 32 MiB): bare, what
+    # the boot loader's memory map says; as a guest, the VM's size.
+    q = bare(t, mem=128)
+    m = q.expect(r"xv6a: booting on bare, (\d+) MiB\r?\n")
+    t.check(int(m.group(1)) >= 120, "bare QEMU -m 128: xv6a uses %s MiB" % m.group(1))
+    shell(q)
+    growmem(t, q, "", "bare, QEMU -m 128")
+    q.kill()
+    q = guest(t, "xv6a:128M:hd0", mem=256)
+    m = q.expect(r"\[xv6a\.1\] xv6a: booting on vmos, (\d+) MiB\r?\n")
+    t.check(m.group(1) == "128", "a 128 MiB VM: xv6a uses %s MiB" % m.group(1))
+    shell(q, "[xv6a.1] ")
+    growmem(t, q, "[xv6a.1] ", "in a 128 MiB VM")
 
 
 @test("disk: a file written in one boot is read back in the next", timeout=90)
