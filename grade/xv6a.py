@@ -171,6 +171,38 @@ def t_growmem(t):
     growmem(t, q, "[xv6a.1] ", "in a 128 MiB VM")
 
 
+@test("guest time: under disk load a guest's uptime and sleep follow the host's ticks",
+      timeout=120)
+def t_guest_clock(t):
+    # Virtual timer ticks that come while the guest keeps its virtual IF off (its
+    # kernel driving a trap-mode disk) are merged into one; xv6a reads its time
+    # from the host's clock in the shared page and takes pending interrupts on
+    # its way back to user mode. It used to count delivered ticks: its uptime
+    # advanced 1 tick in 6 s of disk work, and a sleeper beside it never woke.
+    q = guest(t, "xv6a:32M:hd0")
+    shell(q, "[xv6a.1] ")
+    run(q, "diskclock 20")
+    disk = r"diskclock: 20 rounds of disk work, uptime advanced (\d+) ticks\r?\n"
+    nap = r"diskclock: sleep 20 took (\d+) ticks of uptime\r?\n"
+    expect_all(q, [disk, nap] +          # (a host line may split a guest's line)
+               [r"vmos: mark 1 diskclock-%s: " % w for w in
+                ("begin", "end", "sleep-begin", "sleep-end")])
+    host = dict((m.group(1), int(m.group(2))) for m in
+                re.finditer(r"vmos: mark 1 diskclock-(\S+): .*? ticks (\d+) ", q.output))
+    guest_disk = int(re.search(disk, q.output).group(1))
+    host_disk = host["end"] - host["begin"]
+    t.check(abs(guest_disk - host_disk) <= 2 + host_disk // 20,
+            "20 rounds of disk work took %d host ticks; the guest's uptime advanced %d "
+            "(expected the same, within 2 + 5%%)" % (host_disk, guest_disk))
+    host_nap = host["sleep-end"] - host["sleep-begin"]
+    t.check(19 <= host_nap <= 24,
+            "sleep(20) beside the disk work took %d host ticks (expected 20: 19 to 24)"
+            % host_nap)
+    t.check(host["sleep-end"] <= host["end"],
+            "the sleeper woke at host tick %d, after the disk work ended (%d): it did not "
+            "sleep under load" % (host["sleep-end"], host["end"]))
+
+
 @test("disk: a file written in one boot is read back in the next", timeout=90)
 def t_persist(t):
     img = os.path.join(t.log_dir, "persist.img")

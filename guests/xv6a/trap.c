@@ -3,13 +3,16 @@
 // one is an interrupt gate (under vmos the system call's is a direct trap gate
 // whose stub turns the virtual IF off), so the kernel runs with interrupts
 // off. trap() dispatches: system calls, the timer, lazy page allocation, faults
-// (any other fault of a process kills it).
+// (any other fault of a process kills it). On the way back to user mode it
+// takes the interrupts that waited for the kernel (pv_take_pending), and a
+// process whose turn a timer tick ended yields.
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
 
 extern char vector0[];           // trapasm.S: stub n at vector0 + 16*n
-uint ticks;
+uint ticks;                      // the time at the last timer interrupt (pv_clock)
+static int turn_over;            // a tick came while curproc ran: it yields
 
 static void (*stub(int v))(void) { return (void (*)(void))(vector0 + 16 * v); }
 
@@ -27,16 +30,13 @@ void
 trap(struct trapframe *tf)
 {
   int user = (tf->cs & 3) == 3;
-  if (tf->trapno == T_SYSCALL) {
+  switch (tf->trapno) {
+  case T_SYSCALL:
     if (curproc->killed)
       exit();
     curproc->tf = tf;
     syscall();
-    if (curproc->killed)
-      exit();
-    return;
-  }
-  switch (tf->trapno) {
+    break;
   case T_PGFLT:                  // a page below the break, never touched: give it one
     if (curproc && !(tf->err & PTE_P) && pv_fault_addr() < curproc->sz) {
       if (uvmtouch(curproc->pgdir, curproc->sz, pv_fault_addr()) == 0)
@@ -50,9 +50,11 @@ trap(struct trapframe *tf)
     }
     goto fault;
   case T_IRQ0 + IRQ_TIMER:
-    ticks++;
+    ticks = pv_clock(ticks + 1);
     wakeup(&ticks);
     pv_eoi(IRQ_TIMER);
+    if (curproc)
+      turn_over = 1;
     break;
   case T_IRQ0 + IRQ_COM1:        // bare QEMU: the UART
   case T_IRQ0 + IRQ_KBD:         // vmos: VIRQ_CONSOLE, what is typed to this VM
@@ -75,9 +77,12 @@ trap(struct trapframe *tf)
     curproc->killed = 1;
   }
   if (user && curproc) {
+    pv_take_pending();           // (each comes back into trap, from the kernel)
     if (curproc->killed)
       exit();
-    if (tf->trapno == T_IRQ0 + IRQ_TIMER)
-      yield();                   // its turn is over
+    if (turn_over) {             // its turn is over
+      turn_over = 0;
+      yield();
+    }
   }
 }
