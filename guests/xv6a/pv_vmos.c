@@ -121,6 +121,8 @@ uint pv_clock(uint counted) { return shared.s.ticks; }
 void
 pv_take_pending(void)
 {
+  if (shared.s.pending == 0)     // the usual case: nothing waits
+    return;
   for (int i = 0; i < 32 && shared.s.pending; i++)
     pv_sti();
   pv_cli();

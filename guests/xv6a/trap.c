@@ -26,17 +26,34 @@ trapinit(void)
   pv_set_trap(T_SYSCALL, stub(T_SYSCALL), 3, 0);
 }
 
+// The way back to user mode: first the interrupts that waited while the
+// kernel ran (each comes into trap again, from the kernel), then a killed
+// process exits and one whose turn a timer tick ended yields.
+static void
+touser(void)
+{
+  pv_take_pending();
+  if (curproc->killed)
+    exit();
+  if (turn_over) {
+    turn_over = 0;
+    yield();
+  }
+}
+
 void
 trap(struct trapframe *tf)
 {
   int user = (tf->cs & 3) == 3;
-  switch (tf->trapno) {
-  case T_SYSCALL:
+  if (tf->trapno == T_SYSCALL) {
     if (curproc->killed)
       exit();
     curproc->tf = tf;
     syscall();
-    break;
+    touser();
+    return;
+  }
+  switch (tf->trapno) {
   case T_PGFLT:                  // a page below the break, never touched: give it one
     if (curproc && !(tf->err & PTE_P) && pv_fault_addr() < curproc->sz) {
       if (uvmtouch(curproc->pgdir, curproc->sz, pv_fault_addr()) == 0)
@@ -76,13 +93,6 @@ trap(struct trapframe *tf)
             curproc->name, tf->trapno, tf->err, tf->eip, pv_fault_addr());
     curproc->killed = 1;
   }
-  if (user && curproc) {
-    pv_take_pending();           // (each comes back into trap, from the kernel)
-    if (curproc->killed)
-      exit();
-    if (turn_over) {             // its turn is over
-      turn_over = 0;
-      yield();
-    }
-  }
+  if (user && curproc)
+    touser();
 }
