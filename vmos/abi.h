@@ -132,6 +132,7 @@ struct vm_shared {
 // `ticks` at each timer interrupt keeps the host's time (xv6a does; it also
 // takes what is pending before each return to user mode). The host writes it
 // at every period and never reads it back.
+
 #define R_NONE     0
 #define R_TRAP     1   // a trap of the guest itself (fault, int instruction)
 #define R_IRQ      2   // a virtual interrupt
