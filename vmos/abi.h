@@ -119,10 +119,20 @@ struct vm_shared {
   volatile unsigned int vif;        // virtual IF: 1 = deliver virtual interrupts
   volatile unsigned int pending;    // bit n: virtual interrupt n is waiting
   volatile unsigned int cr2;        // address of the last reflected page fault
-  volatile unsigned int ticks;      // virtual timer ticks delivered so far
+  volatile unsigned int ticks;      // the VM's clock: periods of its virtual timer
+                                    // (HC_SET_TIMER) since it was first set, by the
+                                    // host's clock, delivered or not (see below)
   volatile unsigned int reflect;    // why the last trap was reflected (R_*)
   volatile unsigned int trapno;     // which trap was reflected last
 };
+// The clock (ticks): virtual timer interrupts that come while the virtual IF
+// is off are merged, as a PIC merges them, so a guest that counts its timer
+// interrupts falls behind while it keeps them off (disk work, say); the
+// host counts every period here instead, so a guest that reads its time from
+// `ticks` at each timer interrupt keeps the host's time (xv6a does; it also
+// takes what is pending before each return to user mode). The host writes it
+// at every period and never reads it back.
+
 #define R_NONE     0
 #define R_TRAP     1   // a trap of the guest itself (fault, int instruction)
 #define R_IRQ      2   // a virtual interrupt

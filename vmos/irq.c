@@ -60,15 +60,14 @@ irq_deliver(struct vm *vm)
     return 0;                        // nobody listens: dropped
   if (reflect(vm, VIRQ_VECTOR(virq), 0, 0, R_IRQ) < 0)
     return 0;
-  if (virq == VIRQ_TIMER)
-    sh->ticks++;
-
   vm->st.virqs++;
   return 1;
 }
 
 // Each host tick: the virtual timers that are due. A tick that finds the last
-// one still pending is merged with it, as a real PIC would.
+// one still pending is merged with it, as a real PIC would; the VM's clock in
+// its shared page counts it all the same (vmos/abi.h), so the guest's time
+// keeps up with the host's while it holds its interrupts off.
 void
 irq_tick(void)
 {
@@ -77,6 +76,9 @@ irq_tick(void)
     if (vm->timer_period == 0 || vm->state == VM_STOPPED || vm->state == VM_FREE)
       continue;
     if ((int)(ticks - vm->timer_next) >= 0) {
+      vm->timer_ticks++;
+      if (vm->shared)
+        vm->shared->ticks = vm->timer_ticks;
       // A VM idling for its timer runs next (it will be quick), as Xen boosts
       // a woken VM: otherwise it would wait out a busy VM's whole slice.
       if (vm->state == VM_BLOCKED)

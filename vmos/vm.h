@@ -107,6 +107,7 @@ struct vm {
   u32 iret_start, iret_end;  // the guest's iret sequence (HC_SET_IRET)
   uint timer_period;         // virtual timer, in host ticks; 0 = off
   uint timer_next;           // host tick of the next virtual tick
+  uint timer_ticks;          // periods of it so far: the guest's clock (irq.c)
 
   // scheduling
   int slice;                 // host ticks left in its time slice

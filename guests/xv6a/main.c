@@ -12,8 +12,8 @@ void
 main(uint magic, uint info)
 {
   pv_init(magic, info);          // bare QEMU or vmos: segments, console, shared page
-  physmem = pv_memsize();
-  if (physmem > MAXPHYS)
+  physmem = PGROUNDDOWN(pv_memsize());
+  if (physmem > MAXPHYS)         // xv6a.h: the most it maps
     physmem = MAXPHYS;
   cprintf("xv6a: booting on %s, %d MiB\n", pv_name, physmem >> 20);
   kinit(end, P2V(4 << 20));      // the pages the boot page table maps (4 MiB)

@@ -82,7 +82,7 @@ growproc(int n)
     if (0u - (uint)n > sz)         // (-n, without overflow for INT_MIN)
       return -1;
     p->sz = deallocuvm(p->pgdir, sz, sz + n);
-    switchuvm(p);                  // the TLB (or the host's shadow) must forget
+    flushuvm(p);                   // the TLB (or the host's shadow) must forget
   }
   return 0;
 }
@@ -225,7 +225,7 @@ scheduler(void)
         continue;
       found = 1;
       curproc = p;
-      switchuvm(p);
+      switchuvm(p);                // a load only if another process ran last
       p->state = RUNNING;
       swtch(&schedctx, p->context);
       curproc = 0;                 // it came back through sched()

@@ -24,6 +24,10 @@ void pv_set_kstack(uint esp);          // stack for traps from user mode
 void pv_switch(uint esp, uint pa);     // both: a process switch (one hypercall)
 void pv_set_trap(int vector, void (*handler)(void), int dpl, int trapgate);
 void pv_timer_init(int hz);
+uint pv_clock(uint counted);           // the time now, in ticks: bare, the timer
+                                       // interrupts counted; vmos, the host's clock
+void pv_take_pending(void);            // before a return to user mode: take the
+                                       // interrupts that came while the kernel ran
 void pv_eoi(int irq);
 uint pv_fault_addr(void);              // the address of the last page fault
 void pv_exit(int status, const char *why) __attribute__((noreturn));

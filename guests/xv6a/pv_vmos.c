@@ -104,6 +104,29 @@ pv_disk_rw(uint sector, void *buf, int write)
   return vmos_hcall(HC_BLOCK_IO, sector, (uint)buf, 1, write) == 1 ? 0 : -1;
 }
 void pv_timer_init(int hz) { hc(HC_SET_TIMER, 1000 / hz, 0, 0); }
+
+// The host merges the timer interrupts that come while the virtual IF is off
+// (one pending bit), so counting them loses time whenever the kernel runs
+// long (disk work in trap mode: a tick in seconds). The host's clock in the
+// shared page counts every period (vmos/abi.h).
+uint pv_clock(uint counted) { return shared.s.ticks; }
+
+// A virtual interrupt that came while the kernel ran stays pending in the host
+// until the VM is entered with its virtual IF on, and the iret sequence only
+// sets the IF: the next entry may be a tick later, and a process that makes
+// system call after system call is almost never caught in user mode. So take
+// them here, as the CPU would right after an iret that sets IF: turn the
+// virtual IF on and let the host deliver (each arrives as an interrupt of the
+// kernel, here), then off again. Bounded: the host clears each bit it delivers.
+void
+pv_take_pending(void)
+{
+  if (shared.s.pending == 0)     // the usual case: nothing waits
+    return;
+  for (int i = 0; i < 32 && shared.s.pending; i++)
+    pv_sti();
+  pv_cli();
+}
 void pv_eoi(int irq) { }
 
 void

@@ -7,7 +7,7 @@ int sys_fork(void) { return fork(); }
 int sys_exit(void) { exit(); }
 int sys_wait(void) { return wait(); }
 int sys_getpid(void) { return curproc->pid; }
-int sys_uptime(void) { return ticks; }
+int sys_uptime(void) { return pv_clock(ticks); }
 
 int
 sys_kill(void)
@@ -32,8 +32,8 @@ sys_sleep(void)
   int n;
   if (argint(0, &n) < 0)
     return -1;
-  uint t0 = ticks;
-  while (ticks - t0 < (uint)n) {
+  uint t0 = pv_clock(ticks);      // the host's clock under vmos (pv.h)
+  while (pv_clock(ticks) - t0 < (uint)n) {
     if (curproc->killed)
       return -1;
     sleep(&ticks);

@@ -3,13 +3,16 @@
 // one is an interrupt gate (under vmos the system call's is a direct trap gate
 // whose stub turns the virtual IF off), so the kernel runs with interrupts
 // off. trap() dispatches: system calls, the timer, lazy page allocation, faults
-// (any other fault of a process kills it).
+// (any other fault of a process kills it). On the way back to user mode it
+// takes the interrupts that waited for the kernel (pv_take_pending), and a
+// process whose turn a timer tick ended yields.
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
 
 extern char vector0[];           // trapasm.S: stub n at vector0 + 16*n
-uint ticks;
+uint ticks;                      // the time at the last timer interrupt (pv_clock)
+static int turn_over;            // a tick came while curproc ran: it yields
 
 static void (*stub(int v))(void) { return (void (*)(void))(vector0 + 16 * v); }
 
@@ -23,6 +26,21 @@ trapinit(void)
   pv_set_trap(T_SYSCALL, stub(T_SYSCALL), 3, 0);
 }
 
+// The way back to user mode: first the interrupts that waited while the
+// kernel ran (each comes into trap again, from the kernel), then a killed
+// process exits and one whose turn a timer tick ended yields.
+static void
+touser(void)
+{
+  pv_take_pending();
+  if (curproc->killed)
+    exit();
+  if (turn_over) {
+    turn_over = 0;
+    yield();
+  }
+}
+
 void
 trap(struct trapframe *tf)
 {
@@ -32,8 +50,7 @@ trap(struct trapframe *tf)
       exit();
     curproc->tf = tf;
     syscall();
-    if (curproc->killed)
-      exit();
+    touser();
     return;
   }
   switch (tf->trapno) {
@@ -50,9 +67,11 @@ trap(struct trapframe *tf)
     }
     goto fault;
   case T_IRQ0 + IRQ_TIMER:
-    ticks++;
+    ticks = pv_clock(ticks + 1);
     wakeup(&ticks);
     pv_eoi(IRQ_TIMER);
+    if (curproc)
+      turn_over = 1;
     break;
   case T_IRQ0 + IRQ_COM1:        // bare QEMU: the UART
   case T_IRQ0 + IRQ_KBD:         // vmos: VIRQ_CONSOLE, what is typed to this VM
@@ -74,10 +93,6 @@ trap(struct trapframe *tf)
             curproc->name, tf->trapno, tf->err, tf->eip, pv_fault_addr());
     curproc->killed = 1;
   }
-  if (user && curproc) {
-    if (curproc->killed)
-      exit();
-    if (tf->trapno == T_IRQ0 + IRQ_TIMER)
-      yield();                   // its turn is over
-  }
+  if (user && curproc)
+    touser();
 }

@@ -1,10 +1,11 @@
 // vm.c: xv6a's page tables. The kernel's: all physical memory at KERNBASE,
 // supervisor only and global (PTE_G: the same in every address space, so the
 // TLB, or vmos's shadow, keeps them across a page-directory load) (kvmalloc).
-// Every process's directory maps the kernel the same way, and its own memory
-// from 0 with user pages. Loading one goes through pv_lcr3 (or pv_switch, with
-// the kernel stack): a CR3 load on bare QEMU, HC_SET_PGDIR under vmos (whose
-// shadow paging follows these tables). sbrk is lazy (uvmtouch, below).
+// Every process's directory shares the kernel's page tables, and maps its own
+// memory from 0 with user pages. Loading one goes through pv_lcr3 (or
+// pv_switch, with the kernel stack): a CR3 load on bare QEMU, HC_SET_PGDIR
+// under vmos (whose shadow paging follows these tables); switchuvm skips the
+// load when the directory is the one loaded already. sbrk is lazy (uvmtouch).
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
@@ -54,8 +55,10 @@ kvmalloc(void)
 
 // ---- user address spaces ----
 
-// A page directory with the kernel's mappings (shared tables are not used:
-// each directory maps the kernel itself, as xv6 does).
+// A page directory with the kernel's mappings: its upper quarter is kpgdir's,
+// pointing at the kernel's own page tables, which every directory shares and
+// none frees (xv6 gives each directory its own copy; with all of memory
+// mapped that would cost a fork a page table per 4 MiB of memory).
 pde_t*
 setupkvm(void)
 {
@@ -63,17 +66,37 @@ setupkvm(void)
   if (pgdir == 0)
     return 0;
   memset(pgdir, 0, PGSIZE);
-  if (mappages(pgdir, KERNBASE, physmem, 0, PTE_W | PTE_G) < 0) {
-    freevm(pgdir);
-    return 0;
-  }
+  for (int i = PDX(KERNBASE); i < 1024; i++)
+    pgdir[i] = kpgdir[i];
   return pgdir;
 }
 
-// Run process p: its kernel stack for traps, its page directory.
+// The page directory and kernel stack loaded last (switchuvm), or 0.
+static pde_t *loaded_pgdir;
+static char *loaded_kstack;
+
+// Run process p: its kernel stack for traps, its page directory. When p is
+// what runs already (the same process again after a timer tick, say) nothing
+// is loaded: a load costs a CR3 write and a TLB refill bare, and as a guest a
+// hypercall after which the host's shadow refills every page of the process
+// with a hidden fault (issue 8: about a thousand a tick for a process that
+// keeps a thousand pages busy). What changed p's mappings under it calls
+// flushuvm instead.
 void
 switchuvm(struct proc *p)
 {
+  if (p->pgdir == loaded_pgdir && p->kstack == loaded_kstack)
+    return;
+  flushuvm(p);
+}
+
+// Load p's directory even if it is loaded already: the TLB (or the host's
+// shadow) forgets p's user translations, after pages were taken away.
+void
+flushuvm(struct proc *p)
+{
+  loaded_pgdir = p->pgdir;
+  loaded_kstack = p->kstack;
   pv_switch((uint)p->kstack + KSTACKSIZE, V2P(p->pgdir));
 }
 
@@ -117,16 +140,16 @@ deallocuvm(pde_t *pgdir, uint oldsz, uint newsz)
   return newsz;
 }
 
-// Free a page directory, its user memory and its page tables.
+// Free a page directory, its user memory and its user page tables (the
+// kernel's are kpgdir's, shared: setupkvm).
 void
 freevm(pde_t *pgdir)
 {
+  if (pgdir == loaded_pgdir)       // (never while loaded, but a page reused as
+    loaded_pgdir = 0;              // another directory must not look loaded)
   deallocuvm(pgdir, KERNBASE, 0);
   for (int i = 0; i < PDX(KERNBASE); i++)
     if (pgdir[i] & PTE_P)
-      kfree(P2V(PTE_ADDR(pgdir[i])));
-  for (int i = PDX(KERNBASE); i < 1024; i++)
-    if ((pgdir[i] & PTE_P) && !(pgdir[i] & PTE_PS))
       kfree(P2V(PTE_ADDR(pgdir[i])));
   kfree((char *)pgdir);
 }

@@ -14,7 +14,12 @@ typedef uint pte_t;
 
 // Address map (memlayout.h, as xv6): the kernel at KERNBASE + physical;
 // processes from 0.
-#define MAXPHYS   (32 << 20)     // xv6a uses at most this much memory
+// xv6a uses the memory it is given (bare: the boot loader's memory map; under
+// vmos: the VM's size), up to MAXPHYS. The kernel maps all of it at KERNBASE
+// with page tables every process shares (vm.c), so more memory costs one page
+// table per 4 MiB, once; 1 GiB (xv6 stops at PHYSTOP, 224 MiB) keeps KERNBASE +
+// MAXPHYS far below DEVSPACE and vmos's switcher region (0xFFC00000).
+#define MAXPHYS   0x40000000u
 
 #define PGSIZE 4096
 #define PGROUNDUP(a) (((a) + PGSIZE - 1) & ~(PGSIZE - 1))
@@ -70,6 +75,7 @@ void kvmalloc(void);
 pte_t *walkpgdir(pde_t *pgdir, const void *va, int alloc);
 pde_t *setupkvm(void);
 void switchuvm(struct proc *p);
+void flushuvm(struct proc *p);
 int allocuvm(pde_t *pgdir, uint oldsz, uint newsz);
 int deallocuvm(pde_t *pgdir, uint oldsz, uint newsz);
 void freevm(pde_t *pgdir);

@@ -21,30 +21,43 @@ endef
 $(eval $(call XV6A_BUILD,guest,,pv_vmos))
 $(eval $(call XV6A_BUILD,bare,-DBARE,pv_bare))
 
-# User programs (user/xv6a): linked at 0, put on the disk image by mkfs.
-XV6A_UFLAGS := -m32 -std=gnu11 -O2 -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
+# User programs (user/xv6a): linked at 0, with -g so that gdb can show their
+# source (out/xv6a/user/_NAME is the symbol file); the disk gets a copy without
+# the debug sections (out/xv6a/fsroot/_NAME), which exec never reads. The user
+# library is an archive linked after the program's objects, as a C library is:
+# a member is taken only for what the program leaves undefined, so a program
+# that defines printf itself (xv6's forktest does) keeps its own.
+XV6A_UFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                -Wno-infinite-recursion -Iguests/xv6a -Iuser/xv6a -MD
 XV6A_PROGS := init sh cat echo grep kill ln ls mkdir rm wc forktest stressfs zombie ptest usertests \
-              bench hostile
-XV6A_ULIB := $(patsubst %,$(OUT)/xv6a/user/%.o,ulib printf umalloc) $(OUT)/xv6a/user/usys.o
-$(OUT)/xv6a/user/%.o: user/xv6a/%.c | deps
+              bench ownprintf growmem diskclock hostile
+XV6A_ULIB_OBJS := $(patsubst %,$(OUT)/xv6a/user/%.o,ulib printf umalloc) $(OUT)/xv6a/user/usys.o
+XV6A_ULIB := $(OUT)/xv6a/user/ulib.a
+$(OUT)/xv6a/user/%.o: user/xv6a/%.c guests/xv6a/xv6a.mk | deps
 	@mkdir -p $(@D)
 	$(CC) $(XV6A_UFLAGS) -c -o $@ $<
-$(OUT)/xv6a/user/usys.o: user/xv6a/usys.S | deps
+$(OUT)/xv6a/user/usys.o: user/xv6a/usys.S guests/xv6a/xv6a.mk | deps
 	@mkdir -p $(@D)
-	$(CC) -m32 -Iguests/xv6a -Wa,--noexecstack -c -o $@ $<
+	$(CC) -m32 -g -Iguests/xv6a -Wa,--noexecstack -c -o $@ $<
+$(XV6A_ULIB): $(XV6A_ULIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
 $(OUT)/xv6a/user/_%: $(OUT)/xv6a/user/%.o $(XV6A_ULIB)
-	$(LD) -m elf_i386 -N -e main -Ttext 0 -z noexecstack --no-warn-rwx-segments -o $@ $^
-.SECONDARY: $(patsubst %,$(OUT)/xv6a/user/%.o,$(XV6A_PROGS)) $(XV6A_ULIB)
+	$(LD) -m elf_i386 -N -e main -Ttext 0 -z noexecstack --no-warn-rwx-segments -o $@ $< $(XV6A_ULIB)
+$(OUT)/xv6a/fsroot/_%: $(OUT)/xv6a/user/_%
+	@mkdir -p $(@D)
+	objcopy --strip-debug $< $@
+.SECONDARY: $(patsubst %,$(OUT)/xv6a/user/%.o,$(XV6A_PROGS)) $(XV6A_ULIB_OBJS) \
+            $(patsubst %,$(OUT)/xv6a/user/_%,$(XV6A_PROGS))
 
 # mkfs runs on the host (tools/mkfs.c); each xv6a VM gets a copy of fs.img.
 $(OUT)/tools/mkfs: tools/mkfs.c guests/xv6a/fs.h guests/xv6a/param.h | deps
 	@mkdir -p $(@D)
 	gcc -O2 -Wall -Werror -I. -o $@ $<
-$(OUT)/xv6a/fs.img: $(OUT)/tools/mkfs README.md $(patsubst %,$(OUT)/xv6a/user/_%,$(XV6A_PROGS))
-	$(OUT)/tools/mkfs $@ README.md $(patsubst %,$(OUT)/xv6a/user/_%,$(XV6A_PROGS))
-all: $(OUT)/xv6a/fs.img
+$(OUT)/xv6a/fs.img: $(OUT)/tools/mkfs README.md $(patsubst %,$(OUT)/xv6a/fsroot/_%,$(XV6A_PROGS))
+	$(OUT)/tools/mkfs $@ README.md $(patsubst %,$(OUT)/xv6a/fsroot/_%,$(XV6A_PROGS))
+all: $(OUT)/xv6a/fs.img $(patsubst %,$(OUT)/xv6a/user/_%,$(XV6A_PROGS))
 
 $(OUT)/guests/xv6a.elf: $(XV6A_OBJS_guest) guests/xv6a/kernel.ld
 	@mkdir -p $(@D)
