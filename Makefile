@@ -60,8 +60,15 @@ GUEST_OBJS = $(patsubst $(OUT)/guests/%.elf,$(OUT)/obj/guests/%.o,$(GUEST_IMAGES
 MEM   ?= 128
 CPUS  ?= 1
 BOOT  ?=
-GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
+# gdb: QEMU's gdb port is GDBPORT if given, else a free one (tools/gdbport.sh),
+# chosen once by the targets that start QEMU for gdb and written into GDBINIT,
+# where `make gdb` finds it.
 GDBINIT ?= .gdbinit
+ifneq ($(filter qemu-gdb qemu-nox-gdb gdbinit,$(MAKECMDGOALS)),)
+ifeq ($(GDBPORT),)
+GDBPORT := $(shell tools/gdbport.sh)
+endif
+endif
 # VMS="mini mini" and QUANTUM=10 are short for BOOT="vms=mini,mini quantum=10".
 # MODULES="path/g.elf ..." hands guest images to QEMU as multiboot modules;
 # QEMUEXTRA="..." adds QEMU options (disks: -drive file=x.img,format=raw,index=N).
@@ -131,16 +138,23 @@ qemu-nox: all $(DISKS)
 	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio
 
 # ---- debugging ----
+# QEMU listens on 127.0.0.1 only: nobody else on the network attaches to it.
 gdbinit:
-	@sed "s/@GDBPORT@/$(GDBPORT)/" tools/gdbinit.tmpl > $(GDBINIT)
+	@test -n "$(GDBPORT)" || { echo "make: no free port for gdb (tools/gdbport.sh)" >&2; exit 2; }
+	@sed -e "s|@GDBPORT@|$(GDBPORT)|g" -e "s|@ROOT@|$(CURDIR)|g" tools/gdbinit.tmpl > $(GDBINIT)
 qemu-gdb: all gdbinit $(DISKS)
 	@echo "*** Now run 'make gdb' in another terminal (gdb port $(GDBPORT))."
-	$(QEMU) $(QEMUOPTS) -serial mon:stdio -S -gdb tcp::$(GDBPORT)
+	$(QEMU) $(QEMUOPTS) -serial mon:stdio -S -gdb tcp:127.0.0.1:$(GDBPORT)
 qemu-nox-gdb: all gdbinit $(DISKS)
 	@echo "*** Now run 'make gdb' in another terminal (gdb port $(GDBPORT))."
-	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT)
-gdb: gdbinit | deps
-	$(GDB) -q -iex "add-auto-load-safe-path $(CURDIR)/$(GDBINIT)" -x $(GDBINIT)
+	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio -S -gdb tcp:127.0.0.1:$(GDBPORT)
+# GDBINIT runs exactly once: gdb would also load a .gdbinit of the current
+# directory by itself when a safe-path setting allows it, and a second
+# `target remote` ends the first session (QEMU exits).
+gdb: $(if $(GDBPORT),gdbinit) | deps
+	@test -f $(GDBINIT) || { echo "make gdb: no $(GDBINIT): start QEMU first with make qemu-nox-gdb" \
+	  "(or make qemu-gdb); it chooses the port and writes $(GDBINIT)" >&2; exit 2; }
+	$(GDB) -q -iex "set auto-load local-gdbinit off" -x $(GDBINIT)
 
 # ---- grading ----
 # make test: every suite (grade/suites.txt). make grade LAB=n: one lab's grader.
@@ -169,8 +183,8 @@ help:
 	@echo "make             build out/vmos (and out/vmos.asm, out/vmos.sym)"
 	@echo "make qemu        boot it: VGA window + serial console here (BOOT=\"...\" sets the boot line)"
 	@echo "make qemu-nox    boot it on this terminal only (Ctrl-A X quits)"
-	@echo "make qemu-gdb    boot and wait for gdb; qemu-nox-gdb without a window"
-	@echo "make gdb         gdb attached to a waiting QEMU, with vmos's symbols"
+	@echo "make qemu-gdb    boot and wait for gdb on a free port; qemu-nox-gdb without a window"
+	@echo "make gdb         gdb attached to that QEMU: host and guest symbols, vmos commands"
 	@echo "make test        build and run every test"
 	@echo "make grade       the student-facing grader (LAB=n for one lab)"
 	@echo "make bench       instruction counts, host events and wall medians per operation"

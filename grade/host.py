@@ -288,16 +288,36 @@ def t_mon_reboot(t):
 
 # ---- gdb ----
 
-@test("gdb: make qemu-nox-gdb + gdb stop at main with a backtrace", timeout=60)
+@test("gdb: make qemu-nox-gdb + make gdb: a stop, a backtrace, two more stops, QEMU lives on",
+      timeout=60)
 def t_gdb(t):
+    # The README's two commands; gdb gets its commands on stdin as if typed. The
+    # .gdbinit must run once: a second `target remote` would end the session
+    # and QEMU with it ("Terminated via GDBstub").
     port = free_port()
     gdbinit = os.path.join(t.log_dir, "gdbinit")
-    q = t.spawn(["make", "-s", "qemu-nox-gdb", "GDBPORT=%d" % port, "GDBINIT=" + gdbinit,
+    q = t.spawn(["make", "qemu-nox-gdb", "GDBPORT=%d" % port, "GDBINIT=" + gdbinit,
                  "BOOT=" + NOVMS])
-    q.expect(r"Now run 'make gdb'.*port %d" % port)
-    g = t.spawn(["gdb", "-q", "-batch", "-nx", "-x", gdbinit,
-                 "-ex", "break kalloc_init", "-ex", "continue", "-ex", "bt"])
-    g.expect(r"Breakpoint 1, kalloc_init")
-    g.expect(r"#0\s+kalloc_init")
-    g.expect(r"#1\s+0x[0-9a-f]+ in main \(.*\) at vmos/main\.c:\d+")
-    g.wait_exit()
+    q.expect(r"Now run 'make gdb' in another terminal \(gdb port %d\)" % port)
+    g = t.spawn(["make", "gdb", "GDBINIT=" + gdbinit])
+    g.expect(r"\(gdb\) ")
+
+    def gdb(cmd, want, what):
+        g.send(cmd + "\n")
+        try:
+            return g.expect(want, timeout=20)
+        except Exception:
+            if q.poll() is not None:
+                t.fail("%s: QEMU exited: %s" % (what, q.output.strip().splitlines()[-1]))
+            raise
+    gdb("break kalloc_init", r"Breakpoint 1 at 0x[0-9a-f]+: file kernel/kalloc\.c", "break")
+    gdb("continue", r"Breakpoint 1, kalloc_init", "the first stop, at kalloc_init")
+    gdb("bt", r"#1\s+0x[0-9a-f]+ in main \(.*\) at vmos/main\.c:\d+", "the backtrace")
+    gdb("break monitor_poll", r"Breakpoint 2 at", "break")
+    gdb("continue", r"Breakpoint 2, monitor_poll", "the second stop, in the run loop")
+    gdb("continue", r"Breakpoint 2, monitor_poll", "the third stop, once more round the loop")
+    gdb("detach", r"Detaching from program", "detach")
+    t.check(q.poll() is None, "QEMU exited when gdb detached")
+    q.send("help\r")                      # the host runs on without gdb
+    q.expect(r"\n\s+halt\s")
+    t.check("Terminated via GDBstub" not in q.output, "QEMU said: Terminated via GDBstub")
