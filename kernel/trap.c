@@ -1,8 +1,9 @@
 // trap.c: the one C entry for every interrupt and exception (kernel/trapasm.S
 // calls trap(tf)). Three kinds of trap arrive here:
 //   - device interrupts (IRQ 0-15): acknowledged and passed to the driver's handler;
-//   - traps from code running in ring 1 or 3: passed to the outer handler that the
-//     layer above installed (vmos's VM monitor, or a self-test);
+//   - traps from code running in ring 1 or 3 under the host's own IDT: passed to
+//     the outer handler a self-test installed (a guest's traps never come here:
+//     they enter through its own IDT and the switcher, vmos/switcher.S);
 //   - anything else came from the host itself and is a host bug: panic.
 #include "types.h"
 #include "defs.h"

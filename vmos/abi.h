@@ -171,8 +171,11 @@ struct vm_info {
 // its own, in guest-physical memory (0 .. mem_size). Its PT_LOAD segments are
 // loaded at their physical addresses (p_paddr). Until its first HC_SET_PGDIR it
 // runs with the boot mapping: GUEST_KERNBASE + pa -> pa for all its memory, all
-// supervisor. Its page-table entries must point inside its memory and map
-// nothing at or above ABI_SWITCHER_BASE; an entry that does stops the VM.
+// supervisor. Its page-table entries must point inside its memory: an entry
+// that does not stops the VM. Entries for addresses at or above
+// ABI_SWITCHER_BASE are ignored (the host's switcher region is there); the
+// guest kernel touching that range is stopped, a process touching it gets a
+// page fault for its kernel.
 // Like a TLB, the host's translations may stay stale until HC_INVLPG,
 // HC_FLUSH_TLB or HC_SET_PGDIR.
 #define GUEST_KERNBASE 0x80000000u

@@ -60,7 +60,10 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
   if (vector > 255 || vector == HCALL_VECTOR ||
       (flags & ~(TT_DPL_MASK | TT_TRAPGATE | TT_CLEAR | TT_RING3 | TT_DIRECT)))
     return E_INVAL;
-  // The host owns the timer and the double fault (DESIGN section 7).
+  // The host owns NMI and the double fault (DESIGN section 7). The timer's
+  // vector (0x20) is also the guest's virtual timer: the entry names the
+  // handler reflect() enters, while the IDT gate, as for every vector below
+  // 48, stays a DPL 0 gate into the host.
   if (vector == 8 || vector == 2)
     return E_PERM;
   if (flags & TT_CLEAR) {

@@ -1,7 +1,7 @@
 // irq.c: virtual interrupts. A device event for a VM (a virtual timer tick,
-// input typed to it) marks a bit pending in the VM; irq_deliver turns the lowest
-// pending bit into an interrupt frame on the guest's stack (reflect.c) the next
-// time the VM is entered with its virtual IF set. In route mode (lab 1) every
+// input typed to it) marks a bit pending in the VM; irq_deliver turns one
+// pending bit (they take turns) into an interrupt frame on the guest's stack
+// (reflect.c) the next time the VM is entered with its virtual IF set. In route mode (lab 1) every
 // real interrupt enters the host, which finds the owner and schedules it.
 #include "types.h"
 #include "defs.h"
