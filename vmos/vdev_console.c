@@ -3,49 +3,134 @@
 // with the VM's name and id, `[mini.2] `, so interleaved guests stay readable.
 // Input typed on the system console goes to the VM with focus (monitor `focus
 // N`), which gets a virtual interrupt (VIRQ_CONSOLE) and reads it with
-// HC_CONSOLE_READ.
+// HC_CONSOLE_READ. Lab 1 reads it; nothing here is a lab exercise.
+//
+// Three rules make the system console read like a terminal:
+// - The VM with focus may have an unfinished line on the screen (a shell's
+//   prompt and the echo of what is typed): it is the console's *open line*
+//   (kernel/console.c), which other VMs' lines never break: they print above it
+//   and it is drawn again below them, whole.
+// - While the operator is in the monitor, guests' lines are held (each VM's
+//   log keeps them) and printed before the next command's answer or when the
+//   monitor is left, so a prompt and its answer are never mixed with them.
+// - Output costs the writer. A byte to the screens costs about 2 us of host
+//   time under QEMU (kernel/uart.c, kernel/vga.c), spent in the writer's own
+//   hypercall, so the host tick that falls in it is charged to the writer's
+//   slice; one call takes at most CONSOLE_WRITE_MAX bytes, so it never holds
+//   the host for long; and a VM gets CONS_RATE bytes a tick (CONS_BURST at
+//   once): beyond that its writes are cut short, counted (monitor `console`)
+//   and said on the console. A guest that floods gets its own share of the CPU
+//   and a trickle of the screen; the others keep theirs.
 #include "types.h"
 #include "defs.h"
+#include "param.h"
 #include "vmos/abi.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
+#define CONS_RELEASE 1024    // of a VM's held lines, at most its last this many
+                             // bytes are printed when the monitor lets them go
+
 struct vm *focus;            // the VM that gets what is typed
-static struct vm *open_line; // whose unfinished line is on the screen (a prompt)
+static struct vm *open_vm;   // whose unfinished line is the console's open line
 
-// Print vm's buffered text; with newline, its line is complete.
+static int
+held(void)
+{
+  return monitor_active();
+}
+
 static void
-cons_show(struct vm *vm, int newline)
+tag(struct vm *vm, char *buf, int n)
 {
-  vm->out[vm->nout] = 0;
-  if (open_line && open_line != vm) {   // another VM's prompt: end it first
-    kprintf("\n");
-    open_line = 0;
+  ksnprintf(buf, n, "[%s.%d] ", vm->name, vm->id);
+}
+
+// ---- output ----
+
+// Print vm's logged lines that have not been shown, at most the last max bytes
+// of them (whole lines); count the lines left out.
+static void
+show_log(struct vm *vm, uint max)
+{
+  uint from = vm->log_shown, shown = 0;
+  if (vm->log_end - from > max) {
+    from = vm->log_end - max;
+    while (from < vm->log_end && vm->log[(from - 1) % CONS_LOG] != '\n')
+      from++;
   }
-  if (open_line == vm)
-    kprintf("%s", vm->out);
-  else
-    kprintf("[%s.%d] %s", vm->name, vm->id, vm->out);
-  if (newline)
-    kprintf("\n");
-  open_line = newline ? 0 : vm;
-  vm->nout = 0;
+  while (from < vm->log_end) {
+    char line[VMNAME + 16 + CONS_LINE];
+    tag(vm, line, sizeof(line));
+    uint n = strlen(line);
+    char c;
+    do {
+      c = vm->log[from++ % CONS_LOG];
+      line[n++] = c;
+    } while (c != '\n' && n < sizeof(line));
+    console_write(line, n);
+    shown++;
+  }
+  uint waiting = vm->lines_logged - vm->lines_shown;
+  vm->log_shown = vm->log_end;
+  vm->lines_shown = vm->lines_logged;
+  if (waiting > shown) {
+    vm->cons.unshown += waiting - shown;
+    kprintf("vmos: VM %d (%s.%d): %u earlier lines not shown (held while the monitor "
+            "was open); `log %d` in the monitor shows its last lines\n", vm->id, vm->name,
+            vm->id, waiting - shown, vm->id);
+  }
 }
 
-void
-cons_flush(struct vm *vm)
+// The line vm was writing is complete.
+static void
+line_done(struct vm *vm)
 {
-  if (vm->nout > 0 || open_line == vm)
-    cons_show(vm, 1);
+  int was_shown = vm->log_shown == vm->log_end;
+  for (uint i = 0; i < vm->nout; i++)
+    vm->log[vm->log_end++ % CONS_LOG] = vm->out[i];
+  vm->log[vm->log_end++ % CONS_LOG] = '\n';
+  vm->lines_logged++;
+  if (open_vm == vm) {           // on the screen already: finish it there
+    console_line_write(vm->out + vm->nshown, vm->nout - vm->nshown);
+    console_line_end();
+    open_vm = 0;
+    if (was_shown) {
+      vm->log_shown = vm->log_end;
+      vm->lines_shown = vm->lines_logged;
+    }
+  } else if (!held()) {
+    show_log(vm, CONS_LOG);
+  }
+  vm->nout = vm->nshown = 0;
 }
 
-// vm waits (for input, say) with an unfinished line: show it now, so that a
-// prompt appears before the user types and what they type appears after it.
-void
-cons_show_partial(struct vm *vm)
+// vm has focus and an unfinished line: make it the open line, up to date.
+static void
+show_open(struct vm *vm)
 {
-  if (vm->nout > 0)
-    cons_show(vm, 0);
+  if (open_vm != vm) {
+    char t[VMNAME + 16];
+    tag(vm, t, sizeof(t));
+    console_line_begin(t);
+    open_vm = vm;
+    vm->nshown = 0;
+  }
+  console_line_write(vm->out + vm->nshown, vm->nout - vm->nshown);
+  vm->nshown = vm->nout;
+}
+
+// vm's line is no longer the open one (the monitor took the console, or the
+// focus moved): it stays on the screen as it is; all of it is drawn again,
+// tag first, when it is open next.
+static void
+close_open(void)
+{
+  if (open_vm == 0)
+    return;
+  console_line_end();
+  open_vm->nshown = 0;
+  open_vm = 0;
 }
 
 void
@@ -54,26 +139,146 @@ cons_write(struct vm *vm, const char *buf, uint n)
   for (uint i = 0; i < n; i++) {
     char c = buf[i];
     if (c == '\n') {
-      cons_show(vm, 1);
+      line_done(vm);
       continue;
     }
     if (c == '\r')
       continue;
-    if (c == '\b' && vm->nout == 0 && open_line == vm) {
-      kprintf("\b \b");          // rubbing out an echoed character
+    if (c == '\b') {             // rub out the last character of this line
+      if (vm->nout > 0 && --vm->nout < vm->nshown) {
+        vm->nshown--;
+        console_line_rubout();
+      }
       continue;
     }
-    if (c == '\b' && vm->nout > 0) {
-      vm->nout--;
-      continue;
-    }
-    if (c < ' ' && c != '\t')
-      c = '?';                   // no escape sequences onto the host's console
-    vm->out[vm->nout++] = c;
+    vm->out[vm->nout++] = kprint_safe(c);   // no escape sequences onto the console
     if (vm->nout == CONS_LINE - 1)
-      cons_flush(vm);
+      line_done(vm);
+  }
+  if (vm == focus && !held() && vm->nout > vm->nshown)
+    show_open(vm);
+}
+
+// Print what vm has written and not shown: its held lines, its last line.
+void
+cons_flush(struct vm *vm)
+{
+  if (vm->nout > 0 || open_vm == vm)
+    line_done(vm);
+  show_log(vm, CONS_RELEASE);
+}
+
+// vm waits (for input, say) with an unfinished line: show it now, so that a
+// prompt appears before the user types and what they type appears after it.
+void
+cons_show_partial(struct vm *vm)
+{
+  if (vm == focus && !held() && vm->nout > 0)
+    show_open(vm);
+}
+
+// The monitor takes the console: the open line is left as it is and guests'
+// lines are held until cons_release.
+void
+cons_hold(void)
+{
+  close_open();
+}
+
+// Print every VM's held lines (before a monitor command's answer, and when the
+// monitor is left), then the focused VM's unfinished line if it may be open.
+void
+cons_release(void)
+{
+  for (int i = 0; i < nvms; i++)
+    if (vms[i].log_shown != vms[i].log_end)
+      show_log(&vms[i], CONS_RELEASE);
+  if (!held() && focus && focus->nout > 0)
+    show_open(focus);
+}
+
+// The focus moves to vm (the monitor's `focus N`; vm is not stopped).
+void
+cons_focus(struct vm *vm)
+{
+  if (open_vm && open_vm != vm)
+    close_open();
+  focus = vm;
+}
+
+// How much of an n-byte write vm may make now: at most CONSOLE_WRITE_MAX, and
+// what its rate allows. Bytes beyond the rate are turned away and counted, and
+// the host says so on the console (once a second at most).
+uint
+cons_take(struct vm *vm, uint n)
+{
+  uint want = n < CONSOLE_WRITE_MAX ? n : CONSOLE_WRITE_MAX;
+  uint paid = (ticks - vm->cons_paid) * CONS_RATE;
+  if (ticks - vm->cons_paid > CONS_BURST / CONS_RATE || paid >= vm->cons_debt)
+    vm->cons_debt = 0;
+  else
+    vm->cons_debt -= paid;
+  vm->cons_paid = ticks;
+  uint left = CONS_BURST - vm->cons_debt;
+  uint take = want < left ? want : left;
+  vm->cons_debt += take;
+  vm->cons.bytes += take;
+  if (take < want) {
+    vm->cons.cut++;
+    vm->cons.turned_away += want - take;
+    if (!held() && (vm->cons_told == 0 || ticks - vm->cons_told >= HZ)) {
+      vm->cons_told = ticks ? ticks : 1;
+      kprintf("vmos: VM %d (%s.%d) writes to its console faster than %u bytes/s: "
+              "%u writes cut short, %u bytes turned away so far (monitor: console)\n",
+              vm->id, vm->name, vm->id, CONS_RATE * HZ, vm->cons.cut, vm->cons.turned_away);
+    }
+  }
+  return take;
+}
+
+// The monitor's `log N`: vm's last lines, and its unfinished one.
+void
+cons_log(struct vm *vm)
+{
+  uint from = vm->log_end > CONS_LOG ? vm->log_end - CONS_LOG : 0;
+  while (from > 0 && from < vm->log_end && vm->log[(from - 1) % CONS_LOG] != '\n')
+    from++;
+  kprintf("log of VM %d (%s.%d), its last %u bytes:\n", vm->id, vm->name, vm->id,
+          vm->log_end - from);
+  while (from < vm->log_end) {
+    char line[CONS_LINE + 8] = "  | ";
+    uint n = 4;
+    char c;
+    do {
+      c = vm->log[from++ % CONS_LOG];
+      line[n++] = c;
+    } while (c != '\n' && n < sizeof(line));
+    console_write(line, n);
+  }
+  if (vm->nout > 0) {
+    console_write("  | ", 4);
+    console_write(vm->out, vm->nout);
+    console_write(" (unfinished)\n", 14);
   }
 }
+
+// The monitor's `console`: what each VM's console took, cut short, left unshown.
+void
+cons_stats(void)
+{
+  kprintf("  id name                bytes    lines  cut short  turned away  unshown\n");
+  for (int i = 0; i < nvms; i++) {
+    struct vm *vm = &vms[i];
+    char t[VMNAME + 8];
+    ksnprintf(t, sizeof(t), "%s.%d", vm->name, vm->id);
+    kprintf("  %2d %-15s %9u %8u %10u %12u %8u\n", vm->id, t, vm->cons.bytes,
+            vm->lines_logged, vm->cons.cut, vm->cons.turned_away, vm->cons.unshown);
+  }
+  kprintf("  a VM may write %u bytes a second (%u at once), %u a call\n", CONS_RATE * HZ,
+          CONS_BURST, CONSOLE_WRITE_MAX);
+}
+
+// ---- input ----
 
 // vm has stopped: what it printed last is shown, and if it had the keyboard,
 // the next VM still running gets it (or the monitor, when none is left).
@@ -89,10 +294,12 @@ cons_stopped(struct vm *vm)
     if (next->state != VM_STOPPED && next->state != VM_FREE)
       focus = next;
   }
-  if (focus)
+  if (focus) {
     kprintf("vmos: input now goes to VM %d (%s.%d)\n", focus->id, focus->name, focus->id);
-  else
+    cons_show_partial(focus);
+  } else {
     monitor_activate();
+  }
 }
 
 // A character typed to the VM with focus (interrupts off).
