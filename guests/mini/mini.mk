@@ -3,6 +3,8 @@
 # the tasks (user/mini) are built once and linked into every variant.
 MINI_VARIANTS := mini mini-kdiv mini-wswitch mini-rhost mini-badptr mini-badstack mini-cli \
                  mini-fastbad
+MINI_VARIANTS += mini-flood
+MINI_VARIANTS += mini-forge
 MINI_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -MD
