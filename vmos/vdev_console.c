@@ -10,9 +10,10 @@
 //   prompt and the echo of what is typed): it is the console's *open line*
 //   (kernel/console.c), which other VMs' lines never break: they print above it
 //   and it is drawn again below them, whole.
-// - While the operator is in the monitor, guests' lines are held (each VM's
-//   log keeps them) and printed before the next command's answer or when the
-//   monitor is left, so a prompt and its answer are never mixed with them.
+// - While the operator is in the monitor, guests' lines are held (the last
+//   CONS_HELD bytes of them, in order) and printed before the next command's
+//   answer or when the monitor is left, so a prompt and its answer are never
+//   mixed with them. Each VM also keeps its last lines (`log N`).
 // - Output costs the writer. A byte to the screens costs about 2 us of host
 //   time under QEMU (kernel/uart.c, kernel/vga.c), spent in the writer's own
 //   hypercall, so the host tick that falls in it is charged to the writer's
@@ -28,11 +29,17 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
-#define CONS_RELEASE 1024    // of a VM's held lines, at most its last this many
-                             // bytes are printed when the monitor lets them go
+#define CONS_HELD 8192       // guests' lines held while the monitor is open (all VMs)
 
 struct vm *focus;            // the VM that gets what is typed
 static struct vm *open_vm;   // whose unfinished line is the console's open line
+
+// Lines held while the monitor has the keyboard, in the order they were
+// written: each a byte with its VM's index, its text, '\n'. When full, the
+// oldest go (and are counted as never shown: the VM's log still has them).
+static char hold[CONS_HELD];
+static uint hold_r, hold_w;  // bytes ever taken out, put in
+static uint hold_lost;       // lines dropped since the last release
 
 static int
 held(void)
@@ -48,37 +55,57 @@ tag(struct vm *vm, char *buf, int n)
 
 // ---- output ----
 
-// Print vm's logged lines that have not been shown, at most the last max bytes
-// of them (whole lines); count the lines left out.
+// Print one line of vm's, tagged: text[0..n) and a newline.
 static void
-show_log(struct vm *vm, uint max)
+print_line(struct vm *vm, const char *text, uint n)
 {
-  uint from = vm->log_shown, shown = 0;
-  if (vm->log_end - from > max) {
-    from = vm->log_end - max;
-    while (from < vm->log_end && vm->log[(from - 1) % CONS_LOG] != '\n')
-      from++;
-  }
-  while (from < vm->log_end) {
-    char line[VMNAME + 16 + CONS_LINE];
-    tag(vm, line, sizeof(line));
-    uint n = strlen(line);
+  char line[VMNAME + 16 + CONS_LINE];
+  tag(vm, line, sizeof(line));
+  uint k = strlen(line);
+  memmove(line + k, text, n);
+  line[k + n] = '\n';
+  console_write(line, k + n + 1);
+}
+
+// Drop the oldest held line.
+static void
+unhold_oldest(void)
+{
+  vms[(u8)hold[hold_r++ % CONS_HELD]].cons.unshown++;
+  while (hold[hold_r++ % CONS_HELD] != '\n')
+    ;
+  hold_lost++;
+}
+
+static void
+hold_line(struct vm *vm, const char *text, uint n)
+{
+  while (CONS_HELD - (hold_w - hold_r) < n + 2)
+    unhold_oldest();
+  hold[hold_w++ % CONS_HELD] = vm - vms;
+  for (uint i = 0; i < n; i++)
+    hold[hold_w++ % CONS_HELD] = text[i];
+  hold[hold_w++ % CONS_HELD] = '\n';
+}
+
+// Print the held lines, oldest first.
+static void
+unhold_all(void)
+{
+  while (hold_r != hold_w) {
+    struct vm *vm = &vms[(u8)hold[hold_r++ % CONS_HELD]];
+    char text[CONS_LINE];
+    uint n = 0;
     char c;
-    do {
-      c = vm->log[from++ % CONS_LOG];
-      line[n++] = c;
-    } while (c != '\n' && n < sizeof(line));
-    console_write(line, n);
-    shown++;
+    while ((c = hold[hold_r++ % CONS_HELD]) != '\n')
+      if (n < sizeof(text))
+        text[n++] = c;
+    print_line(vm, text, n);
   }
-  uint waiting = vm->lines_logged - vm->lines_shown;
-  vm->log_shown = vm->log_end;
-  vm->lines_shown = vm->lines_logged;
-  if (waiting > shown) {
-    vm->cons.unshown += waiting - shown;
-    kprintf("vmos: VM %d (%s.%d): %u earlier lines not shown (held while the monitor "
-            "was open); `log %d` in the monitor shows its last lines\n", vm->id, vm->name,
-            vm->id, waiting - shown, vm->id);
+  if (hold_lost) {
+    kprintf("vmos: %u earlier guest lines not shown (held while the monitor was open); "
+            "`log N` in the monitor shows VM N's last lines\n", hold_lost);
+    hold_lost = 0;
   }
 }
 
@@ -86,21 +113,18 @@ show_log(struct vm *vm, uint max)
 static void
 line_done(struct vm *vm)
 {
-  int was_shown = vm->log_shown == vm->log_end;
   for (uint i = 0; i < vm->nout; i++)
     vm->log[vm->log_end++ % CONS_LOG] = vm->out[i];
   vm->log[vm->log_end++ % CONS_LOG] = '\n';
-  vm->lines_logged++;
+  vm->lines++;
   if (open_vm == vm) {           // on the screen already: finish it there
     console_line_write(vm->out + vm->nshown, vm->nout - vm->nshown);
     console_line_end();
     open_vm = 0;
-    if (was_shown) {
-      vm->log_shown = vm->log_end;
-      vm->lines_shown = vm->lines_logged;
-    }
-  } else if (!held()) {
-    show_log(vm, CONS_LOG);
+  } else if (held()) {
+    hold_line(vm, vm->out, vm->nout);
+  } else {
+    print_line(vm, vm->out, vm->nout);
   }
   vm->nout = vm->nshown = 0;
 }
@@ -159,13 +183,14 @@ cons_write(struct vm *vm, const char *buf, uint n)
     show_open(vm);
 }
 
-// Print what vm has written and not shown: its held lines, its last line.
+// Print what vm has written and not shown (it stops, or the machine does):
+// its unfinished line, and whatever is held, lest it be lost.
 void
 cons_flush(struct vm *vm)
 {
   if (vm->nout > 0 || open_vm == vm)
     line_done(vm);
-  show_log(vm, CONS_RELEASE);
+  unhold_all();
 }
 
 // vm waits (for input, say) with an unfinished line: show it now, so that a
@@ -185,14 +210,12 @@ cons_hold(void)
   close_open();
 }
 
-// Print every VM's held lines (before a monitor command's answer, and when the
-// monitor is left), then the focused VM's unfinished line if it may be open.
+// Print the guests' held lines (before a monitor command's answer, and when
+// the monitor is left), then the focused VM's unfinished line if it may be open.
 void
 cons_release(void)
 {
-  for (int i = 0; i < nvms; i++)
-    if (vms[i].log_shown != vms[i].log_end)
-      show_log(&vms[i], CONS_RELEASE);
+  unhold_all();
   if (!held() && focus && focus->nout > 0)
     show_open(focus);
 }
@@ -272,7 +295,7 @@ cons_stats(void)
     char t[VMNAME + 8];
     ksnprintf(t, sizeof(t), "%s.%d", vm->name, vm->id);
     kprintf("  %2d %-15s %9u %8u %10u %12u %8u\n", vm->id, t, vm->cons.bytes,
-            vm->lines_logged, vm->cons.cut, vm->cons.turned_away, vm->cons.unshown);
+            vm->lines, vm->cons.cut, vm->cons.turned_away, vm->cons.unshown);
   }
   kprintf("  a VM may write %u bytes a second (%u at once), %u a call\n", CONS_RATE * HZ,
           CONS_BURST, CONSOLE_WRITE_MAX);

@@ -112,10 +112,9 @@ struct vm {
   char out[CONS_LINE];       // the line it is writing, until its '\n'
   uint nout;
   uint nshown;               // how much of it is on the screen (the open line)
-  char log[CONS_LOG];        // its complete lines, a ring: scrollback, and the
-  uint log_end;              // lines held while the monitor is open; bytes ever
-  uint log_shown;            // logged, and how many of them were printed
-  uint lines_logged, lines_shown;
+  char log[CONS_LOG];        // its last complete lines, a ring (scrollback)
+  uint log_end;              // bytes ever put there
+  uint lines;                // lines it completed
   uint cons_debt;            // bytes written beyond its rate, paid off at
   uint cons_paid;            // CONS_RATE a tick (the tick of the last payment)
   uint cons_told;            // tick the host last said it turned bytes away
