@@ -172,14 +172,14 @@ def t_prompt_whole(t):
     enter_monitor(q)
     start = len(q.output)
     guest_lines = 0
-    for _ in range(300):                 # until the minis have printed a few lines
+    for _ in range(20000):               # until the minis have printed a few lines
         q.send("list\r")
         q.expect(r"idle ticks \d+, world switches \d+, quantum \d+\r?\n")
         q.expect(r"vmos> ")
         guest_lines = len(re.findall(r"\[mini\.\d\] ", q.output[start:]))
         if guest_lines >= 6:
             break
-    t.check(guest_lines >= 6, "the minis printed %d lines in 300 commands" % guest_lines)
+    t.check(guest_lines >= 6, "the minis printed %d lines in 20000 commands" % guest_lines)
     text = q.output[start:]
     for seg in segments(text):
         t.check(not seg.startswith("vmos>") or seg.rstrip() in ("vmos>", "vmos> list"),
