@@ -124,7 +124,7 @@ console_line_write(const char *s, uint n)
   if (!opened)
     return;
   draw();
-  if (n > OPEN_MAX - nopen)      // longer than we can redraw: shown, not kept
+  if (n > OPEN_MAX - nopen)      // no longer than it can be drawn again
     n = OPEN_MAX - nopen;
   memmove(open + nopen, s, n);
   nopen += n;

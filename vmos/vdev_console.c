@@ -129,21 +129,6 @@ line_done(struct vm *vm)
   vm->nout = vm->nshown = 0;
 }
 
-// vm has focus and an unfinished line: make it the open line, up to date.
-static void
-show_open(struct vm *vm)
-{
-  if (open_vm != vm) {
-    char t[VMNAME + 16];
-    tag(vm, t, sizeof(t));
-    console_line_begin(t);
-    open_vm = vm;
-    vm->nshown = 0;
-  }
-  console_line_write(vm->out + vm->nshown, vm->nout - vm->nshown);
-  vm->nshown = vm->nout;
-}
-
 // vm's line is no longer the open one (the monitor took the console, or the
 // focus moved): it stays on the screen as it is; all of it is drawn again,
 // tag first, when it is open next.
@@ -155,6 +140,22 @@ close_open(void)
   console_line_end();
   open_vm->nshown = 0;
   open_vm = 0;
+}
+
+// vm has focus and an unfinished line: make it the open line, up to date.
+static void
+show_open(struct vm *vm)
+{
+  if (open_vm != vm) {
+    close_open();
+    char t[VMNAME + 16];
+    tag(vm, t, sizeof(t));
+    console_line_begin(t);
+    open_vm = vm;
+    vm->nshown = 0;
+  }
+  console_line_write(vm->out + vm->nshown, vm->nout - vm->nshown);
+  vm->nshown = vm->nout;
 }
 
 void
@@ -169,7 +170,7 @@ cons_write(struct vm *vm, const char *buf, uint n)
     if (c == '\r')
       continue;
     if (c == '\b') {             // rub out the last character of this line
-      if (vm->nout > 0 && --vm->nout < vm->nshown) {
+      if (vm->nout > 0 && --vm->nout < vm->nshown && open_vm == vm) {
         vm->nshown--;
         console_line_rubout();
       }
