@@ -14,13 +14,13 @@
 
 BOOTOPT(fasttraps, "fasttraps", "0: system calls a guest asked to take directly (TT_DIRECT) enter the host and are reflected, to compare (default 1)");
 
-// Console output costs the writer (vdev_console.c): the bytes are printed now,
-// in the writer's own host entry, and cons_take says how many it may write:
-// at most CONSOLE_WRITE_MAX a call (so no call holds the host past a tick)
-// and no more than its rate. The result tells the guest how many were taken.
 static int
 hv_console_write(struct vm *vm, struct trapframe *tf)
 {
+  // Console output costs the writer (vdev_console.c): the bytes are printed
+  // now, in the writer's own host entry, and cons_take says how many it may
+  // write: at most CONSOLE_WRITE_MAX a call (so no call holds the host past a
+  // tick) and no more than its rate. The result says how many were taken.
   char buf[128];
   u32 gva = tf->ebx, n = tf->ecx < CONSOLE_WRITE_MAX ? tf->ecx : CONSOLE_WRITE_MAX;
   if (!vm_range_ok(vm, gva, n))      // checked before the rate: a bad pointer is

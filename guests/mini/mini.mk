@@ -3,14 +3,15 @@
 # the tasks (user/mini) are built once and linked into every variant.
 MINI_VARIANTS := mini mini-kdiv mini-wswitch mini-rhost mini-badptr mini-badstack mini-cli \
                  mini-fastbad
-MINI_VARIANTS += mini-flood
-MINI_VARIANTS += mini-forge
 MINI_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -MD
 MINI_KSRCS := $(wildcard guests/mini/*.c) guests/mini/entry.S
 MINI_USRCS := $(wildcard user/mini/*.c)
 MINI_UOBJS := $(patsubst user/mini/%.c,$(OUT)/mini/user/%.o,$(MINI_USRCS))
+# The console suite's guests: one floods its console, one dresses its text as host lines.
+MINI_VARIANTS += mini-flood
+MINI_VARIANTS += mini-forge
 
 $(OUT)/mini/user/%.o: user/mini/%.c | deps
 	@mkdir -p $(@D)
