@@ -28,6 +28,11 @@ uint        bootline_uint_range(const char *name, uint dflt, uint lo, uint hi);
 void        console_init(void);
 void        console_putc(int c);
 void        console_write(const char *s, uint n);
+void        console_line_begin(const char *prefix);   // the line being typed on
+void        console_line_write(const char *s, uint n);
+void        console_line_rubout(void);
+void        console_line_end(void);
+int         console_line_open(void);
 void        console_input(int c);               // from a device's interrupt handler
 void        console_set_input_hook(int (*hook)(int c));
 
@@ -67,6 +72,7 @@ uint        kalloc_total_pages(void);
 // kprintf.c
 typedef void (*putc_fn)(int c, void *arg);
 void        vformat(putc_fn out, void *arg, const char *fmt, __builtin_va_list ap);
+int         kprint_safe(int c);         // c, or '?' if it must not reach the screen
 void        vkprintf(const char *fmt, __builtin_va_list ap);
 void        kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int         kvsnprintf(char *buf, int n, const char *fmt, __builtin_va_list ap);
@@ -147,11 +153,11 @@ void        print_trapframe(struct trapframe *tf);
 
 // uart.c
 void        uart_init(void);
-void        uart_putc(int c);
+void        uart_write(const char *s, uint n);
 
 // vga.c
 void        vga_init(void);
-void        vga_putc(int c);
+void        vga_write(const char *s, uint n);
 void        vga_row(int row, char *buf, int n);
 
 #endif

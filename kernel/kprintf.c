@@ -1,8 +1,38 @@
 // kprintf.c: formatted output for the host: kprintf to the console, ksnprintf
 // into a buffer. Understands %d %u %x %p %s %c %% with an optional width and
 // '0' or '-' flag, which is all vmos uses.
+//
+// The text of a %s or %c argument is printed *safe*: a control character or a
+// byte above 0x7E becomes '?'. Every string the host prints that a guest or the
+// boot line supplied (VM and module names, a guest's exit reason or mark label)
+// is an argument, never the format, so no guest can end a host line, start one
+// of its own ("\r\nvmos: stopped VM 1 ..."), or send the terminal an escape
+// sequence (clear the screen, set its title). The host's own text can: the
+// format, and a %s argument that is one of the host's constant strings (in its
+// read-only image, below `data` in kernel/kernel.ld), such as a "\n" chosen
+// by a ?: in the arguments.
 #include "types.h"
 #include "defs.h"
+#include "memlayout.h"
+
+// c as it may reach the screen from a string argument.
+int
+kprint_safe(int c)
+{
+  c &= 0xFF;
+  return (c >= ' ' && c < 0x7F) || c == '\t' ? c : '?';
+}
+
+extern char data[];              // kernel/kernel.ld: the end of the read-only image
+
+// Is s one of the host's constant strings? (Nothing a guest or the boot line
+// supplies is there: names, guest text and boot-line words are all copied into
+// data, bss or a stack.)
+static int
+host_constant(const char *s)
+{
+  return (uint)s >= KERNLINK && (uint)s < (uint)data;
+}
 
 static void
 putnum(putc_fn out, void *arg, u32 v, int base, int neg, int width, char pad, int left)
@@ -58,7 +88,7 @@ vformat(putc_fn out, void *arg, const char *fmt, __builtin_va_list ap)
       putnum(out, arg, __builtin_va_arg(ap, u32), 16, 0, 8, '0', 0);
       break;
     case 'c':
-      out(__builtin_va_arg(ap, int), arg);
+      out(kprint_safe(__builtin_va_arg(ap, int)), arg);
       break;
     case 's': {
       const char *s = __builtin_va_arg(ap, const char *);
@@ -68,8 +98,9 @@ vformat(putc_fn out, void *arg, const char *fmt, __builtin_va_list ap)
       if (!left)
         for (; width > n; width--)
           out(' ', arg);
+      int own = host_constant(s);
       for (; *s; s++)
-        out(*s, arg);
+        out(own ? *s : kprint_safe(*s), arg);
       for (; width > n; width--)
         out(' ', arg);
       break;
@@ -87,17 +118,32 @@ vformat(putc_fn out, void *arg, const char *fmt, __builtin_va_list ap)
   }
 }
 
+// kprintf collects its text and hands it to the console in pieces: one call
+// of console_write per 128 bytes, not per character (each character is a trip
+// to the devices, and the console redraws an open line once per piece).
+struct kbuf {
+  char b[128];
+  uint n;
+};
+
 static void
-console_out(int c, void *arg)
+kbuf_out(int c, void *arg)
 {
-  (void)arg;
-  console_putc(c);
+  struct kbuf *k = arg;
+  k->b[k->n++] = c;
+  if (k->n == sizeof(k->b)) {
+    console_write(k->b, k->n);
+    k->n = 0;
+  }
 }
 
 void
 vkprintf(const char *fmt, __builtin_va_list ap)
 {
-  vformat(console_out, 0, fmt, ap);
+  struct kbuf k;
+  k.n = 0;
+  vformat(kbuf_out, &k, fmt, ap);
+  console_write(k.b, k.n);
 }
 
 void
@@ -105,7 +151,7 @@ kprintf(const char *fmt, ...)
 {
   __builtin_va_list ap;
   __builtin_va_start(ap, fmt);
-  vformat(console_out, 0, fmt, ap);
+  vkprintf(fmt, ap);
   __builtin_va_end(ap);
 }
 

@@ -1,6 +1,13 @@
 // uart.c: the 16550 serial port COM1, the system console's main line.
 // Output is polled; input is interrupt driven (IRQ4): each received byte goes to
 // console_input() in kernel/console.c.
+//
+// What output costs: under QEMU every access to the port is a trap into QEMU,
+// and every byte written is a write(2) of QEMU's to its end of the line. So the
+// transmitter is filled 16 bytes at a time (its FIFO) after one look at the
+// status register, not polled before each byte. A byte still costs about a
+// microsecond: the caller (vmos/vdev_console.c) makes a guest's bytes cost the
+// guest.
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
@@ -14,7 +21,8 @@
 #define UART_MCR  4       // modem control
 #define UART_LSR  5       // line status
 #define LSR_RX_READY 0x01
-#define LSR_TX_EMPTY 0x20
+#define LSR_TX_EMPTY 0x20 // with the FIFO on: the whole transmit FIFO is empty
+#define UART_FIFO    16   // bytes the transmit FIFO holds
 
 static int present;
 
@@ -44,12 +52,26 @@ uart_init(void)
   pic_enable(IRQ_COM1);
 }
 
+// Wait (a bounded while: a line nobody reads must not hang the host) until the
+// transmit FIFO is empty.
+static void
+tx_wait(void)
+{
+  for (int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & LSR_TX_EMPTY); i++)
+    ;
+}
+
 void
-uart_putc(int c)
+uart_write(const char *s, uint n)
 {
   if (!present)
     return;
-  for (int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & LSR_TX_EMPTY); i++)
-    ;
-  outb(COM1 + UART_DATA, c);
+  while (n > 0) {
+    uint k = n < UART_FIFO ? n : UART_FIFO;
+    tx_wait();
+    for (uint i = 0; i < k; i++)
+      outb(COM1 + UART_DATA, s[i]);
+    s += k;
+    n -= k;
+  }
 }

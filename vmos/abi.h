@@ -43,6 +43,9 @@
 
 //   number                  arguments                         result          lab
 #define HC_CONSOLE_WRITE  1  // ebx=buf, ecx=len                  bytes written   1
+                             //    (at most CONSOLE_WRITE_MAX a call, fewer or
+                             //    none while the VM writes faster than the
+                             //    host lets one VM: write the rest again)
 #define HC_SET_TRAP       2  // ebx=vector, ecx=handler, edx=TT_* 0              1
 #define HC_STACK_SWITCH   3  // ebx=esp1 (ring-1 stack for traps from ring 3)  0   1
 #define HC_SET_TIMER      4  // ebx=period in ms (0: timer off)   0              1
@@ -75,6 +78,8 @@
                              //    mode; done (on the disk) when it returns:
                              //    sectors done                         4
 #define HC_MAX           18
+
+#define CONSOLE_WRITE_MAX 1024   // HC_CONSOLE_WRITE takes at most this much a call
 
 // Errors (negative results)
 #define E_INVAL  (-1)   // an argument is out of range

@@ -26,10 +26,15 @@ hcall_init(void)
 static int
 hv_console_write(struct vm *vm, struct trapframe *tf)
 {
+  // Console output costs the writer (vdev_console.c): the bytes are printed
+  // now, in the writer's own host entry, and cons_take says how many it may
+  // write: at most CONSOLE_WRITE_MAX a call (so no call holds the host past a
+  // tick) and no more than its rate. The result says how many were taken.
   char buf[128];
-  u32 gva = tf->ebx, n = tf->ecx;
-  if (!vm_range_ok(vm, gva, n))
-    return E_FAULT;
+  u32 gva = tf->ebx, n = tf->ecx < CONSOLE_WRITE_MAX ? tf->ecx : CONSOLE_WRITE_MAX;
+  if (!vm_range_ok(vm, gva, n))      // checked before the rate: a bad pointer is
+    return E_FAULT;                  // always refused, whatever is left of it
+  n = cons_take(vm, n);
   for (u32 done = 0; done < n; ) {
     u32 chunk = n - done < sizeof(buf) ? n - done : sizeof(buf);
     vm_copyin(vm, buf, gva + done, chunk);
@@ -173,6 +178,9 @@ hv_vm_info(struct vm *vm, struct trapframe *tf)
   return 0;
 }
 
+// The guest's reason reaches the console through vm_stop's %s, which prints a
+// control character as '?' (kernel/kprintf.c): it cannot start a line of its
+// own there ("\r\nvmos: stopped VM 1 ...") or send the terminal an escape.
 static int
 hv_exit(struct vm *vm, struct trapframe *tf)
 {
@@ -219,14 +227,22 @@ hv_null(struct vm *vm, struct trapframe *tf)
 }
 
 // For benchmarks: the counters at a point the guest names, so that the cost of
-// the code between two marks can be read off in host events.
+// the code between two marks can be read off in host events. The label is one
+// word of letters, digits and "-_.": anything else becomes '?', so a guest can
+// neither start a host line of its own nor add counters to this one (bench.py
+// reads `vmos: mark N LABEL: counters`).
 static int
 hv_mark(struct vm *vm, struct trapframe *tf)
 {
   char label[32];
   u32 n = 0;
-  while (n < sizeof(label) - 1 && vm_copyin(vm, &label[n], tf->ebx + n, 1) == 0 && label[n])
+  while (n < sizeof(label) - 1 && vm_copyin(vm, &label[n], tf->ebx + n, 1) == 0 && label[n]) {
+    char c = label[n];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '-' || c == '_' || c == '.'))
+      label[n] = '?';
     n++;
+  }
   label[n] = 0;
   struct vmstats *s = &vm->st;
   kprintf("vmos: mark %d %s: exits %u hcalls %u syscalls %u faults %u hidden %u virqs %u "

@@ -3,6 +3,10 @@
 // monitor and the VM with focus. Characters arrive in interrupt context
 // (monitor_input); a finished line is run by the scheduler's loop (monitor_poll),
 // between two VM entries, so the VMs keep running while the operator types.
+// What is typed while a line waits to run is kept and handled after it, in
+// order. The prompt is the console's open line (kernel/console.c), and guests'
+// lines are held while the monitor has the keyboard (vdev_console.c), so a
+// prompt and its answer are never mixed with guest output.
 #include "types.h"
 #include "defs.h"
 #include "param.h"
@@ -10,11 +14,16 @@
 #include "vmos/vmos.h"
 
 #define MAXARGS 8
+#define TYPEAHEAD 256            // characters kept while a command line waits
+#define PROMPT "vmos> "
 
 static int active;               // the monitor, not a VM, gets what is typed
 static char line[MONLINE_MAX];
 static int len;
 static volatile int ready;       // line holds a command to run
+static char ahead[TYPEAHEAD];    // typed while it waits, in order
+static uint ahead_r, ahead_w;
+static uint ahead_lost;          // ... and dropped because that was full
 
 static int cmd_help(int argc, char **argv);
 
@@ -85,7 +94,16 @@ cmd_focus(int argc, char **argv)
   struct vm *vm = argvm(argc, argv);
   if (vm == 0)
     return -1;
-  focus = vm;
+  // A stopped VM reads nothing: focus on it would swallow every key.
+  if (vm->state == VM_STOPPED) {
+    if (focus)
+      kprintf("focus: VM %d (%s.%d) is stopped; input still goes to VM %d (%s.%d)\n",
+              vm->id, vm->name, vm->id, focus->id, focus->name, focus->id);
+    else
+      kprintf("focus: VM %d (%s.%d) is stopped\n", vm->id, vm->name, vm->id);
+    return -1;
+  }
+  cons_focus(vm);
   kprintf("focus: input goes to VM %d (%s.%d)\n", vm->id, vm->name, vm->id);
   return 0;
 }
@@ -137,12 +155,37 @@ cmd_stop(int argc, char **argv)
 }
 
 static int
+cmd_log(int argc, char **argv)
+{
+  struct vm *vm = argvm(argc, argv);
+  if (vm == 0)
+    return -1;
+  cons_log(vm);
+  return 0;
+}
+
+static int
+cmd_console(int argc, char **argv)
+{
+  cons_stats();
+  return 0;
+}
+
+// Leave the monitor: the VM with focus gets the keyboard, guests' held lines
+// are printed, then that VM's unfinished line (its prompt) below them.
+static int
 cmd_cont(int argc, char **argv)
 {
+  if (focus == 0) {
+    kprintf("cont: no VM is left to type to; the monitor keeps the keyboard\n");
+    return -1;
+  }
+  if (console_line_open())
+    console_line_end();
   active = 0;
-  if (focus)
-    kprintf("input goes to VM %d (%s.%d); Ctrl-] for the monitor\n", focus->id,
-            focus->name, focus->id);
+  kprintf("input goes to VM %d (%s.%d); Ctrl-] for the monitor\n", focus->id,
+          focus->name, focus->id);
+  cons_release();
   return 0;
 }
 
@@ -158,6 +201,8 @@ static const struct {
   { "pause", "pause N: VM N stops being scheduled", cmd_pause },
   { "resume", "resume N: a paused VM runs again", cmd_resume },
   { "stop", "stop N: end VM N for good", cmd_stop },
+  { "log", "log N: VM N's last lines (its scrollback)", cmd_log },
+  { "console", "console output of each VM: bytes, lines, writes cut short by the rate", cmd_console },
   { "cont", "leave the monitor: typing goes to the VM with focus", cmd_cont },
   { "mem", "machine pages: total, free, in use", cmd_mem },
   { "ticks", "host timer ticks since boot", cmd_ticks },
@@ -207,51 +252,85 @@ run(char *s)
   cmd_help(0, 0);
 }
 
-// Every character typed on the system console comes here first (interrupts off).
-int
-monitor_input(int c)
+// The monitor takes the keyboard: the prompt (and any line typed before) is
+// the open line, guests' lines are held.
+static void
+enter(void)
+{
+  active = 1;
+  cons_hold();
+  console_line_begin(PROMPT);
+  console_line_write(line, len);
+}
+
+// One typed character, in order (interrupts off).
+static void
+key(int c)
 {
   if (c == HOTKEY) {
-    active = !active || focus == 0;
-    if (active)
-      kprintf("\nvmos> ");
-    else
-      cmd_cont(0, 0);
-    return 1;
+    if (!active)
+      enter();
+    else if (cmd_cont(0, 0) < 0)
+      enter();                   // nowhere else to go: a fresh prompt
+    return;
   }
   if (!active) {
     cons_input(c);
-    return 1;
+    return;
   }
-  if (ready)
-    return 1;                    // the last line has not run yet
   if (c == '\r' || c == '\n') {
-    console_putc('\n');
     line[len] = 0;
+    console_line_end();
     ready = 1;
   } else if (c == '\b' || c == 0x7F) {
     if (len > 0) {
       len--;
-      console_write("\b \b", 3);
+      console_line_rubout();
     }
-  } else if (c >= ' ' && len < MONLINE_MAX - 1) {
+  } else if (c >= ' ' && c < 0x7F && len < MONLINE_MAX - 1) {
     line[len++] = c;
-    console_putc(c);
+    char ch = c;
+    console_line_write(&ch, 1);
   }
+}
+
+// Every character typed on the system console comes here first (interrupts
+// off). While a command line waits for the scheduler's loop to run it, what
+// follows is kept, to be handled after it.
+int
+monitor_input(int c)
+{
+  if (ready || ahead_r != ahead_w) {
+    if (ahead_w - ahead_r < TYPEAHEAD)
+      ahead[ahead_w++ % TYPEAHEAD] = c;
+    else
+      ahead_lost++;
+    return 1;
+  }
+  key(c);
   return 1;
 }
 
-// Run a command line if one is complete (from the scheduler's loop).
+// Run a command line if one is complete (from the scheduler's loop), then
+// what was typed after it.
 void
 monitor_poll(void)
 {
-  if (!ready)
-    return;
-  run(line);
-  len = 0;
-  ready = 0;
-  if (active)
-    kprintf("vmos> ");
+  while (ready) {
+    cons_release();              // guests' lines from while it was typed
+    run(line);
+    len = 0;
+    ready = 0;
+    if (active)
+      console_line_begin(PROMPT);
+    while (!ready && ahead_r != ahead_w)
+      key(ahead[ahead_r++ % TYPEAHEAD]);
+  }
+  if (ahead_lost) {
+    kprintf("vmos: monitor: %u typed characters lost (more than %d typed ahead)\n",
+            ahead_lost, TYPEAHEAD);
+    ahead_lost = 0;
+  }
 }
 
 int
@@ -264,20 +343,19 @@ monitor_active(void)
 void
 monitor_activate(void)
 {
-  if (active)
-    return;
-  active = 1;
-  kprintf("vmos> ");
+  if (!active)
+    enter();
 }
 
 void
 monitor_init(int start_active)
 {
-  active = start_active;
   console_set_input_hook(monitor_input);
-  if (active)
-    kprintf("vmos monitor: type 'help' for the commands\nvmos> ");
-  else
+  if (start_active) {
+    kprintf("vmos monitor: type 'help' for the commands\n");
+    enter();
+  } else {
     kprintf("vmos: input goes to VM %d (%s.%d); Ctrl-] for the monitor\n", focus->id,
             focus->name, focus->id);
+  }
 }

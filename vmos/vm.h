@@ -10,6 +10,9 @@
 #define VMNAME     16
 #define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
 #define CONS_IN    128      // bytes typed to a VM and not yet read
+#define CONS_LOG   4096     // a VM's last console lines, kept (monitor `log N`)
+#define CONS_RATE  256      // console bytes a VM may write per host tick, sustained
+#define CONS_BURST 32768    // ... and at once, after a quiet while
 
 #define GCR3_BOOT 1        // not page aligned: no guest page directory yet
 
@@ -116,9 +119,22 @@ struct vm {
   u16 ports[10];             // I/O ports it may use directly while it runs
   int nports;
 
-  // console
-  char out[CONS_LINE];
+  // console (vdev_console.c)
+  char out[CONS_LINE];       // the line it is writing, until its '\n'
   uint nout;
+  uint nshown;               // how much of it is on the screen (the open line)
+  char log[CONS_LOG];        // its last complete lines, a ring (scrollback)
+  uint log_end;              // bytes ever put there
+  uint lines;                // lines it completed
+  uint cons_debt;            // bytes written beyond its rate, paid off at
+  uint cons_paid;            // CONS_RATE a tick (the tick of the last payment)
+  uint cons_told;            // tick the host last said it turned bytes away
+  struct {
+    uint bytes;              // bytes taken by HC_CONSOLE_WRITE
+    uint cut;                // writes cut short by the rate
+    uint turned_away;        // bytes those writes asked for and did not get
+    uint unshown;            // lines never printed (held too many)
+  } cons;
   char in[CONS_IN];
   uint in_r, in_w;
 

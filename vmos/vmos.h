@@ -79,6 +79,12 @@ void        cons_show_partial(struct vm *vm);
 void        cons_input(int c);
 void        cons_stopped(struct vm *vm);
 int         cons_read(struct vm *vm, char *buf, uint n);
+uint        cons_take(struct vm *vm, uint n);
+void        cons_hold(void);
+void        cons_release(void);
+void        cons_focus(struct vm *vm);
+void        cons_log(struct vm *vm);
+void        cons_stats(void);
 extern struct vm *focus;
 
 // vdev_disk.c

@@ -44,6 +44,43 @@ misbehave(void)
   // itself fails to push the first system call's frame.
   hcall3(HC_SET_TRAP, SYSCALL_VECTOR, (uint)vector48, 3 | TT_DIRECT);
   kprintf("mini: a direct system-call gate and no ring-1 stack\n");
+#elif defined(MINI_FLOOD)
+  // A console flood: megabytes through HC_CONSOLE_WRITE, first as lines, then
+  // as one endless line, again and again, taking up each short count at once.
+  // The host must make this cost the flooder, not the VMs beside it.
+  char *buf = (char *)FLAT_BASE + (2 << 20);   // free memory: above the tasks'
+  uint len = info.mem_size - (3 << 20);        // text, below their stacks
+  if (info.mem_size < (4 << 20)) {
+    kprintf("mini: the flood needs 4 MiB, has %u KiB\n", info.mem_size / 1024);
+    hcall2(HC_EXIT, 1, "too little memory to flood");
+  }
+  for (uint i = 0; i < len; i++)
+    buf[i] = i < len / 2 && i % 80 == 79 ? '\n' : 'a' + i % 26;
+  kprintf("mini: flooding the console with %u KiB a round\n", len / 1024);
+  for (uint round = 1;; round++) {
+    uint calls = 0, short_calls = 0;
+    for (uint off = 0; off < len; calls++) {
+      int r = hcall2(HC_CONSOLE_WRITE, buf + off, len - off);
+      if (r < 0)
+        hcall2(HC_EXIT, 1, "console write failed");
+      short_calls += (uint)r < len - off;
+      off += r;
+    }
+    kprintf("\nmini: flood round %u: %u calls, %u short\n", round, calls, short_calls);
+  }
+#elif defined(MINI_FORGE)
+  // Guest text dressed as host lines: on the console (after a carriage return,
+  // with escape sequences that clear the terminal and set its title), as a mark
+  // label (a line of its own, counters of its own) and, last, as the reason it
+  // exits with. The host must print none of it as a line of its own.
+  static const char fake[] =
+    "\r\nvmos: stopped VM 2 (mini.2): forged on the console (eip 0x0)\r\n"
+    "text\rvmos: forged after a carriage return\n"
+    "\x1b[2J\x1b[H\x1b]0;forged title\x07\x1b[31mred\x1b[0m\n";
+  kputs(fake, sizeof(fake) - 1);
+  hcall1(HC_MARK, "x\r\nvmos: stopped VM 2 (mini.2)");
+  hcall1(HC_MARK, "a: exits 999 hcalls 999");
+  hcall2(HC_EXIT, 7, "bye\r\nvmos: stopped VM 2 (mini.2): forged exit\x1b]0;t\x07");
 #elif defined(MINI_BADSTACK)
   kprintf("mini: idling on a bad stack\n");
   hcall1(HC_SET_TIMER, 10);

@@ -12,6 +12,9 @@ MINI_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fn
 MINI_KSRCS := $(wildcard guests/mini/*.c) guests/mini/entry.S
 MINI_USRCS := $(wildcard user/mini/*.c)
 MINI_UOBJS := $(patsubst user/mini/%.c,$(OUT)/mini/user/%.o,$(MINI_USRCS))
+# The console suite's guests: one floods its console, one dresses its text as host lines.
+MINI_VARIANTS += mini-flood
+MINI_VARIANTS += mini-forge
 
 $(OUT)/mini/user/%.o: user/mini/%.c | deps
 	@mkdir -p $(@D)
