@@ -25,11 +25,17 @@ static u32 nsectors[IDE_NDRIVES];        // 0: no drive
 
 uint ide_polls;                          // status reads while waiting (stats, bench)
 
+// How long a command may keep the drive busy, in status reads (each an exit
+// to QEMU, ~0.1-1 us): QEMU does disk I/O in a thread of its own, which a
+// loaded machine may not run for a long while, so the bound is seconds, not
+// the 0.1 s that 1M reads once were (a busy CI machine hit that).
+#define WAIT_POLLS 50000000
+
 // Wait until the channel is not busy; -1 on error or after too long.
 static int
 wait_ready(int ch, int need_drq)
 {
-  for (int i = 0; i < 1000000; i++) {
+  for (int i = 0; i < WAIT_POLLS; i++) {
     ide_polls++;
     u8 s = inb(base[ch] + 7);
     if (s == 0xFF)
@@ -41,6 +47,7 @@ wait_ready(int ch, int need_drq)
     if (!need_drq || (s & ST_DRQ))
       return 0;
   }
+  kprintf("vmos: IDE channel %d: still busy after %u status reads\n", ch, WAIT_POLLS);
   return -1;
 }
 
