@@ -143,12 +143,29 @@ gdb: gdbinit | deps
 	$(GDB) -q -iex "add-auto-load-safe-path $(CURDIR)/$(GDBINIT)" -x $(GDBINIT)
 
 # ---- grading ----
+# The lab 1 grader's probe guest (grade/fixtures/probe/probe.c): not built into
+# out/vmos; the grader hands it to QEMU as a module (and builds it if missing).
+PROBE := $(OUT)/grade/probe.elf
+PROBE_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
+                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -MD
+$(OUT)/grade/probe/%.o: grade/fixtures/probe/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(PROBE_CFLAGS) -c -o $@ $<
+$(OUT)/grade/probe/%.S.o: grade/fixtures/probe/%.S | deps
+	@mkdir -p $(@D)
+	$(CC) -m32 -g -I. -MD -Wa,--noexecstack -c -o $@ $<
+$(PROBE): $(OUT)/grade/probe/probe.o $(OUT)/grade/probe/entry.S.o grade/fixtures/probe/probe.ld
+	$(LD) -m elf_i386 -nostdlib -z noexecstack -T grade/fixtures/probe/probe.ld -o $@ \
+	  $(OUT)/grade/probe/entry.S.o $(OUT)/grade/probe/probe.o
+-include $(OUT)/grade/probe/probe.d $(OUT)/grade/probe/entry.S.d
 # make test: every suite (grade/suites.txt). make grade LAB=n: one lab's grader.
 JOBS ?= $(shell nproc)
-test: all
+test: all $(PROBE)
 	$(PYTHON) grade/grade.py -j $(JOBS)
-grade: all
+grade: all $(PROBE)
 	$(PYTHON) grade/grade.py -j $(JOBS) $(if $(LAB),lab$(LAB))
+
 
 # make bench: fixed workloads, counted (grade/bench.py); no thresholds anywhere.
 bench: all

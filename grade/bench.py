@@ -61,9 +61,8 @@ def boot(icount):
         p.kill()
         p.wait()
     if done < 2:
-        raise BenchFailed("the bench guests did not finish%s (%s): %s; the output ends:\n%s" % (
-            " under icount" if icount else "", "vms=bench,bench", why,
-            "".join(out[-15:])))
+        raise BenchFailed("the bench guests did not finish%s: %s\nQEMU's output ends:\n%s" % (
+            " under icount" if icount else "", why, "".join(out[-15:])))
     return "".join(out)
 
 

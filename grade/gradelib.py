@@ -281,8 +281,10 @@ class Proc:
                         known = self._run_watches()
                     finally:
                         self._cond.acquire()
-                    if known is None and pred() is not None:
-                        continue        # it came while the watch ran
+                    if known is None:
+                        r = pred()      # it may have come while the watch ran
+                        if r is not None:
+                            return r
                 if known:
                     raise Failure("expected %s, but %s" % (what, known))
                 if self._eof:
