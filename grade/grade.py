@@ -2,7 +2,7 @@
 # grade.py: the grader's command line: `make test` runs every suite in
 # grade/suites.txt, `make grade LAB=n` runs suite labn. A suite is a module
 # grade/NAME.py (or in the directory GRADE_SUITE_PATH names) with @test functions.
-#   python3 grade/grade.py [-j N] [-k WORD] [--results FILE] [--log-dir DIR]
+#   python3 grade/grade.py [-j N] [-k WORD]... [--results FILE] [--log-dir DIR]
 #                          [--timeout SECONDS] [SUITE...]
 import argparse
 import importlib
@@ -40,7 +40,8 @@ def main():
     ap = argparse.ArgumentParser(description="run vmos's test suites")
     ap.add_argument("suites", nargs="*", help="suite names (default: grade/suites.txt)")
     ap.add_argument("-j", type=int, default=os.cpu_count() or 1, help="tests in parallel")
-    ap.add_argument("-k", default=None, help="only tests whose name contains this")
+    ap.add_argument("-k", action="append", metavar="WORD",
+                    help="only tests whose name contains WORD (repeat: any of them)")
     ap.add_argument("-v", action="store_true", help="verbose")
     ap.add_argument("--results", help="write Gradescope results.json here")
     ap.add_argument("--log-dir", help="where the logs go (default grade/logs)")

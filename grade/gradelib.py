@@ -260,9 +260,9 @@ class Proc:
             return "%s stopped printing but did not exit" % self.name
         if status < 0:
             return "%s was killed (signal %d)" % (self.name, -status)
-        if self.name.startswith("qemu") and status == DEBUG_EXIT_PASS:
+        if self.name.lower().startswith("qemu") and status == DEBUG_EXIT_PASS:
             return "QEMU exited (status %d: the host powered off, passing)" % status
-        if self.name.startswith("qemu") and status == DEBUG_EXIT_FAIL:
+        if self.name.lower().startswith("qemu") and status == DEBUG_EXIT_FAIL:
             return "QEMU exited (status %d: the host reported a failure)" % status
         return "%s exited (status %d)" % (self.name, status)
 
@@ -592,12 +592,14 @@ def _run_one(tst, log_dir):
 
 def run_suites(modules, jobs=1, filter=None, log_dir=None, results_json=None,
                verbose=False, out=sys.stdout, max_timeout=None):
-    """Run the tests of the given suite modules; print verdicts in definition
-    order, the score and `N passed, N failed`. Returns the number failed."""
+    """Run the tests of the given suite modules (those whose name contains one
+    of the words in filter, if given); print verdicts in definition order, the
+    score and `N passed, N failed`. Returns the number failed."""
     become_subreaper()
     log_dir = log_dir or os.path.join(REPO_ROOT, "grade", "logs")
+    words = [filter] if isinstance(filter, str) else (filter or [])
     todo = [t for m in modules for t in tests_of(m.__name__)
-            if not filter or filter in t.full_name]
+            if not words or any(w in t.full_name for w in words)]
     if max_timeout:
         for t in todo:
             t.timeout = min(t.timeout, max_timeout)
@@ -647,3 +649,14 @@ def report(tst):
     lines += ["| " + l for l in tst.tail]
     lines.append("full log: " + os.path.relpath(tst.log_path, os.getcwd()))
     return "\n".join(lines)
+
+
+def parse_verdicts(out):
+    """{test name: (verdict, its sentence)} from what run_suites printed (for
+    the tests of the harness and of the graders, which run grade.py)."""
+    r = {}
+    for m in re.finditer(r"^== \w+: (.*) == (OK|FAIL|TIMEOUT) \([\d.]+s\)\n((?:    .*\n)*)",
+                         out, re.M):
+        body = m.group(3).split("    last lines of output:")[0]
+        r[m.group(1)] = (m.group(2), " ".join(l.strip() for l in body.splitlines()))
+    return r

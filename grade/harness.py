@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 
-from gradelib import test, REPO_ROOT
+from gradelib import test, parse_verdicts, REPO_ROOT
 
 GRADE = os.path.join(REPO_ROOT, "grade", "grade.py")
 FIXTURES = os.path.join(REPO_ROOT, "grade", "fixtures")
@@ -23,18 +23,8 @@ def grade(t, *args, extra_env=None):
                    + list(args), env=env, name="grade.py")
 
 
-def verdicts(out):
-    """{test name: (verdict, the sentence under it)} from grade.py's output."""
-    r = {}
-    for m in re.finditer(r"^== \w+: (.*) == (OK|FAIL|TIMEOUT) \([\d.]+s\)\n((?:    .*\n)*)",
-                         out, re.M):
-        body = m.group(3).split("    last lines of output:")[0]
-        r[m.group(1)] = (m.group(2), " ".join(l.strip() for l in body.splitlines()))
-    return r
-
-
 def check_verdict(t, out, name, want, sentence=None):
-    v = verdicts(out)
+    v = parse_verdicts(out)
     t.check(name in v, "grade.py printed no verdict for '%s'; it printed:\n%s" % (name, out))
     got, said = v[name]
     t.check(got == want, "'%s' was %s (%s), expected %s" % (name, got, said, want))

@@ -14,12 +14,14 @@ import os
 import re
 import shutil
 import threading
+import time
 
-from gradelib import test, DEBUG_EXIT_PASS, REPO_ROOT
+from gradelib import test, Failure, DEBUG_EXIT_PASS, REPO_ROOT
 
 HOTKEY = "\x1d"          # Ctrl-]: the monitor
 BUDGET = 1500            # host ticks a boot may take (15 s), unless a test says
 SILENCE = 500            # host ticks with no output at all: nothing is running
+STUCK = 10               # seconds of a host clock that does not move: a hung host
 PROBE = os.path.join(REPO_ROOT, "out", "grade", "probe.elf")
 ANSWERS = os.path.join(REPO_ROOT, "labs", "answers-lab1.txt")
 QUESTIONS = 5            # in labs/lab1-sched.md
@@ -65,12 +67,21 @@ def idle_watch(q):
 
 
 def silence_watch(limit):
-    seen = {"len": -1, "at": 0}
+    """Nothing printed for limit host ticks: no VM is making progress. Or the
+    host's clock itself stands still for STUCK seconds: the host is stuck
+    with interrupts off (a loop that never enters a VM nor halts)."""
+    seen = {"len": -1, "at": 0, "ticks": -1, "since": 0.0}
 
     def watch(q):
         t = q.host.read("ticks")
         if not t:
             return None
+        now = time.monotonic()
+        if t[0] != seen["ticks"]:
+            seen["ticks"], seen["since"] = t[0], now
+        elif now - seen["since"] >= STUCK:
+            return ("the host's clock stood still at tick %d for %d s: the host is stuck "
+                    "(interrupts off, neither running a VM nor halting)" % (t[0], STUCK))
         n = len(q.output)
         if n != seen["len"]:
             seen["len"], seen["at"] = n, t[0]
@@ -247,8 +258,14 @@ def t_prefer_once(t):
         enter_monitor(q)
         t.check("input goes to VM 2" in monitor(q, "focus 2"), "focus 2 did not say so")
         q.send(HOTKEY)
-        q.send("x\r")
-        q.expect(r"\[mini\.2\] mini: got 'x'", what="VM 2 to get the line typed to it")
+        for line in ("x", "y", "z"):  # typed while VM 1 or VM 3 runs (just printed)
+            try:
+                q.expect(r"\[mini\.[13]\] [^\r\n]*\r?\n", what="a line of VM 1 or VM 3")
+            except Failure:
+                break                 # they no longer run: the table at stopafter shows it
+            q.send(line + "\r")
+            q.expect(r"\[mini\.2\] mini: got '%s'" % line,
+                     what="VM 2 to get the line '%s' typed to it" % line)
     out = stopafter(t, "mini,mini,mini", 600, before=type_to_2)
     check_share(t, vm_rows(t, out, [1, 2, 3]), [1, 2, 3], "over 600 host ticks, after VM 2 "
                 "ran out of turn for its input: an interrupt's owner is preferred once")
@@ -265,15 +282,32 @@ def t_route_next(t):
     out = stopafter(t, "probe-wait,mini", 300, "quantum=1000", modules=probe(t, "probe-wait"),
                     before=type_k)
     rows = vm_rows(t, out, [1, 2])
-    virqs = vm_stats(out).get(1, {}).get("virqs", 0)
-    t.check(virqs == 1, "VM 1 got %d virtual interrupts for the one key typed to it, "
-            "expected 1: the interrupt must be pending for its owner" % virqs)
     t.check(rows[1][5] == 2, "VM 1 was switched to %d times in 300 ticks, expected 2 (at boot, "
             "then for the key): its interrupt must wake it and make it the next to run, "
             "although VM 2's slice of 1000 ticks has not ended" % rows[1][5])
+    virqs = vm_stats(out).get(1, {}).get("virqs", 0)
+    t.check(virqs == 1, "VM 1 got %d virtual interrupts for the one key typed to it, "
+            "expected 1: the interrupt must be pending for its owner" % virqs)
     m = re.search(r"idle ticks \d+, world switches (\d+),", out)
     t.check(m and int(m.group(1)) == 4, "%s world switches in all, expected 4 (VM 1, VM 2, VM 1 "
             "for its key, VM 2 again)" % (m.group(1) if m else "no count of"))
+
+
+@test("routing: a key typed to a VM that can run makes it run next, out of turn, while "
+      "another holds a 1000-tick slice", timeout=60)
+def t_route_runnable(t):
+    def type_k(q):
+        q.expect(r"\[mini\.1\] mini: booted", what="VM 1 (a mini with a 1000-tick slice) to run")
+        enter_monitor(q)
+        t.check("input goes to VM 2" in monitor(q, "focus 2"), "focus 2 did not say so")
+        q.send(HOTKEY)
+        q.expect(r"input goes to VM 2", what="the host to say input goes to VM 2")
+        q.send("k")                   # VM 2 has not run yet: VM 1's slice lasts 1000 ticks
+    out = stopafter(t, "mini,mini", 300, "quantum=1000", before=type_k)
+    rows = vm_rows(t, out, [1, 2])
+    t.check(rows[2][5] == 1, "VM 2 was switched to %d times in 300 ticks, expected once, for "
+            "the one key typed to it: the owner of an interrupt gets the CPU next, even in "
+            "the middle of another VM's slice" % rows[2][5])
 
 
 @test("monitor: pause stops a VM's output, resume restarts it", timeout=60)
@@ -350,18 +384,28 @@ def t_frames(t):
     q.expect(r"\[probe\.1\] probe: all frame checks passed", what="the probe to finish")
 
 
+def probe_symbol(t, name):
+    nm = t.spawn(["nm", PROBE], name="nm")
+    nm.wait_exit()
+    m = re.search(r"^([0-9a-f]+) \w %s$" % name, nm.output, re.M)
+    t.check(m, "no symbol %s in %s" % (name, PROBE))
+    return int(m.group(1), 16)
+
+
 @test("frames: a frame that would begin below the VM's memory stops the VM, not the host",
       timeout=40)
 def t_frame_base(t):
     q = boot(t, "probe-base,mini", modules=probe(t, "probe-base"), may_stop=(1,))
     q.fail_on(r"\[probe-base\.1\] probe: FAIL: ([^\r\n]*)\r?\n", "the probe found: {0}")
-    m = q.expect(r"vmos: stopped VM 1 \(probe-base\.1\): ([^\r\n]*)\r?\n",
+    m = q.expect(r"vmos: stopped VM 1 \(probe-base\.1\): ([^\r\n]*)\(eip 0x([0-9a-f]+)\)",
                  what="the host to stop VM 1, whose ring-1 stack begins 12 bytes before "
-                      "its memory")
-    t.check(re.match(r"cannot deliver invalid opcode \(trap 6\): guest stack 0x40000008 is "
-                     r"outside its memory", m.group(1)),
-            "VM 1 was stopped for '%s', expected 'cannot deliver invalid opcode (trap 6): "
-            "guest stack 0x40000008 is outside its memory'" % m.group(1))
+                      "its memory, when its process faults")
+    why, eip = m.group(1), int(m.group(2), 16)
+    t.check(re.match(r"cannot deliver .*\(trap 6\)", why), "VM 1 was stopped for '%s', "
+            "expected 'cannot deliver' and the trap, invalid opcode (trap 6)" % why.strip())
+    t.check(eip == probe_symbol(t, "ud_C"), "VM 1 was stopped at eip 0x%x, expected 0x%x, the "
+            "faulting instruction: the frame must not be delivered at all" %
+            (eip, probe_symbol(t, "ud_C")))
     q.expect(r"\[mini\.2\] ticker", what="VM 2 to run on")
 
 
@@ -395,7 +439,7 @@ def t_rhost(t):
 
 @test("containment: a guest idling on a bad stack is stopped, others run", timeout=40)
 def t_badstack(t):
-    hostile(t, "mini-badstack", r"cannot deliver .* guest stack 0x[0-9a-f]+ is outside its memory")
+    hostile(t, "mini-badstack", r"cannot deliver .*\(trap 32\)")
 
 
 @test("containment: direct gates only for system calls; one with no ring-1 stack stops its VM",
