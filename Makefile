@@ -81,7 +81,7 @@ QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \
            $(if $(MODULES),-initrd "$(subst $(space),$(comma),$(strip $(MODULES)))") \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUEXTRA)
 
-.PHONY: clean-disks bench handout all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
+.PHONY: clean-disks bench handout handin all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
 IMAGE := $(OUT)/vmos
 all: $(IMAGE) $(IMAGE).asm $(IMAGE).sym
 
@@ -120,25 +120,31 @@ $(IMAGE).sym: $(IMAGE)
 # ---- running ----
 # `make qemu` opens a window (VGA) and keeps the serial console in this terminal;
 # without a display it falls back to qemu-nox. Ctrl-A X quits QEMU.
+# The host ends a run (stopafter=, selftest) through isa-debug-exit: QEMU's
+# status 33 then means it passed, 35 that it failed; make should say neither
+# "Error 33" nor nothing at all.
+QEMUSTATUS = ; s=$$?; if [ $$s -eq 33 ]; then echo "*** the host powered off (QEMU status 33: passed)"; \
+             elif [ $$s -eq 35 ]; then echo "*** the host reported a failure (QEMU status 35)"; fi; \
+             [ $$s -eq 0 ] || [ $$s -eq 33 ]
 qemu: all $(DISKS)
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
 	  echo "*** no display: running without a window (make qemu-nox)"; \
 	  $(QEMU) $(QEMUOPTS) -display none -serial mon:stdio; \
 	else \
 	  $(QEMU) $(QEMUOPTS) -serial mon:stdio; \
-	fi
+	fi $(QEMUSTATUS)
 qemu-nox: all $(DISKS)
-	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio
+	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio $(QEMUSTATUS)
 
 # ---- debugging ----
 gdbinit:
 	@sed "s/@GDBPORT@/$(GDBPORT)/" tools/gdbinit.tmpl > $(GDBINIT)
 qemu-gdb: all gdbinit $(DISKS)
 	@echo "*** Now run 'make gdb' in another terminal (gdb port $(GDBPORT))."
-	$(QEMU) $(QEMUOPTS) -serial mon:stdio -S -gdb tcp::$(GDBPORT)
+	$(QEMU) $(QEMUOPTS) -serial mon:stdio -S -gdb tcp::$(GDBPORT) $(QEMUSTATUS)
 qemu-nox-gdb: all gdbinit $(DISKS)
 	@echo "*** Now run 'make gdb' in another terminal (gdb port $(GDBPORT))."
-	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT)
+	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) $(QEMUSTATUS)
 gdb: gdbinit | deps
 	$(GDB) -q -iex "add-auto-load-safe-path $(CURDIR)/$(GDBINIT)" -x $(GDBINIT)
 
@@ -163,7 +169,11 @@ $(PROBE): $(OUT)/grade/probe/probe.o $(OUT)/grade/probe/entry.S.o grade/fixtures
 JOBS ?= $(shell nproc)
 test: all $(PROBE)
 	$(PYTHON) grade/grade.py -j $(JOBS)
+# The labs there are: labs/labN-*.md with its grader grade/labN.py.
+LABS = $(sort $(patsubst labs/lab%.md,%,$(foreach f,$(wildcard labs/lab*-*.md),$(firstword $(subst -, ,$(f))).md)))
+nolab = { echo "there is no lab $(LAB): the labs are $(LABS) (labs/labN-*.md)" >&2; exit 2; }
 grade: all $(PROBE)
+	@$(if $(LAB),test -f grade/lab$(LAB).py || $(nolab))
 	$(PYTHON) grade/grade.py -j $(JOBS) $(if $(LAB),lab$(LAB))
 
 
@@ -172,10 +182,14 @@ bench: all
 	$(PYTHON) grade/bench.py
 
 # make handout LAB=n [HANDOUT=dir]: the student's tree for lab n (tools/handout.sh).
+# make handin [LAB=n]: in the student tree, the answers and the changes since the
+# handout in handin-labn.tar.gz (tools/handin.sh; a student tree knows its lab).
 HANDOUT ?= handout-lab$(LAB)
 handout:
-	@test -n "$(LAB)" || { echo "usage: make handout LAB=n [HANDOUT=dir]"; exit 2; }
-	tools/handout.sh $(LAB) $(HANDOUT)
+	@test -n "$(LAB)" || { echo "usage: make handout LAB=n [HANDOUT=dir]; the labs are $(LABS)"; exit 2; }
+	@tools/handout.sh $(LAB) $(HANDOUT)
+handin:
+	@tools/handin.sh $(LAB)
 
 clean-disks:
 	rm -f $(DISKS)
@@ -192,6 +206,7 @@ help:
 	@echo "make grade       the student-facing grader (LAB=n for one lab)"
 	@echo "make bench       instruction counts, host events and wall medians per operation"
 	@echo "make handout LAB=n  write the student tree for lab n (HANDOUT=dir)"
+	@echo "make handin      in a student tree: the answers and the changes, in handin-labn.tar.gz"
 	@echo "make clean       remove what make built"
 
 
