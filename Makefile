@@ -169,11 +169,17 @@ $(PROBE): $(OUT)/grade/probe/probe.o $(OUT)/grade/probe/entry.S.o grade/fixtures
 JOBS ?= $(shell nproc)
 test: all $(PROBE)
 	$(PYTHON) grade/grade.py -j $(JOBS)
-# The labs there are: labs/labN-*.md with its grader grade/labN.py.
+# The labs there are: labs/labN-*.md with its grader grade/labN.py. make grade
+# LAB=n for any other n stops before building anything.
 LABS = $(sort $(patsubst labs/lab%.md,%,$(foreach f,$(wildcard labs/lab*-*.md),$(firstword $(subst -, ,$(f))).md)))
-nolab = { echo "there is no lab $(LAB): the labs are $(LABS) (labs/labN-*.md)" >&2; exit 2; }
+ifneq ($(filter grade,$(MAKECMDGOALS)),)
+ifneq ($(LAB),)
+ifeq ($(wildcard grade/lab$(LAB).py),)
+$(error there is no lab $(LAB): the labs are $(LABS) (labs/labN-*.md))
+endif
+endif
+endif
 grade: all $(PROBE)
-	@$(if $(LAB),test -f grade/lab$(LAB).py || $(nolab))
 	$(PYTHON) grade/grade.py -j $(JOBS) $(if $(LAB),lab$(LAB))
 
 

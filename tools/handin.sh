@@ -29,9 +29,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Every change against the handout, without touching the student's own index.
 cp "$(git rev-parse --git-dir)/index" "$work/index" 2>/dev/null || true
-GIT_INDEX_FILE="$work/index" git add -A -- . ':!out' ':!grade/logs' ':!handin-lab*.tar.gz'
+GIT_INDEX_FILE="$work/index" git add -A .
 GIT_INDEX_FILE="$work/index" git diff --cached "$tag" -- . ':!out' ':!grade/logs' \
-  > "$work/lab$lab.diff"
+  ':!handin-lab*.tar.gz' > "$work/lab$lab.diff"
 mkdir "$work/handin-lab$lab"
 cp "$answers" "$work/lab$lab.diff" "$work/handin-lab$lab/"
 tar -czf "handin-lab$lab.tar.gz" -C "$work" "handin-lab$lab"
