@@ -63,8 +63,8 @@ def main():
         print("grade.py: no suite %s; the suites are: %s"
               % (", ".join(unknown), " ".join(available(path))), file=sys.stderr)
         sys.exit(2)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     modules = [importlib.import_module(n) for n in names]
     failed = gradelib.run_suites(modules, jobs=args.j, filter=args.k, log_dir=args.log_dir,
                                  results_json=args.results, verbose=args.v,
