@@ -1,7 +1,8 @@
 #!/bin/bash
 # handout.sh LAB DIR: write the student tree for lab LAB into DIR (make handout).
-# The solution is the tree itself (DESIGN section 11): every block between
-# `/* LAB n: BEGIN */` and `/* LAB n: END */` with n >= LAB is replaced by one line
+# The solution is the tree itself (DESIGN section 11): in every C or assembly
+# source, each block between `/* LAB n: BEGIN */` and `/* LAB n: END */` with
+# n >= LAB is replaced by one line
 # `/* LAB n: your code here */` at the same indentation, so the student's tree
 # builds but does not yet do what lab LAB asks. Only files git tracks are copied
 # (with their uncommitted changes), but never what is the solution tree's alone:
@@ -52,7 +53,8 @@ git ls-files -z | while IFS= read -r -d '' f; do
   mkdir -p "$dir/$(dirname "$f")"
   if [ "$f" = grade/suites.txt ]; then
     grep -v 'solution tree only' "$f" > "$dir/$f"
-  elif grep -q 'LAB [0-9]*: BEGIN' "$f" 2>/dev/null; then
+  elif case "$f" in *.c|*.S|*.h) true;; *) false;; esac &&
+       grep -q 'LAB [0-9]*: BEGIN' "$f" 2>/dev/null; then
     awk -v lab="$lab" -v file="$f" '
       match($0, /\/\* LAB [0-9]+: BEGIN \*\//) {
         n = substr($0, RSTART + 7) + 0
