@@ -65,7 +65,7 @@ LAB1 = [
     Variant("pick-ignores-preferred", "sched_pick never looks at preferred", "vmos/sched.c", 1,
             "  struct vm *vm;\n" + PICK_REST,
             {"a key typed to a blocked VM": r"VM 1 was switched to 1 times",
-             "round robin: a VM woken": r"got \d+ timer interrupts in 600 ticks"}),
+             "round robin: a VM woken": r"got \d+ timer interrupts in 300 ticks"}),
     Variant("pick-keeps-preferred", "preferred is never cleared", "vmos/sched.c", 1, """
   struct vm *vm = preferred;
   if (vm && vm->state == VM_RUNNABLE)

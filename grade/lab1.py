@@ -214,18 +214,18 @@ def t_interleave(t):
 
 @test("share: each of three CPU-bound minis gets a third of the CPU (+-10%)", timeout=60)
 def t_share(t):
-    out = stopafter(t, "mini,mini,mini", 600)
-    check_share(t, vm_rows(t, out, [1, 2, 3]), [1, 2, 3], "over 600 host ticks")
+    out = stopafter(t, "mini,mini,mini", 300)
+    check_share(t, vm_rows(t, out, [1, 2, 3]), [1, 2, 3], "over 300 host ticks")
 
 
 @test("quantum: world switches follow ticks / quantum", timeout=60)
 def t_quantum(t):
     res = {}
     for quantum in (2, 20):
-        out = stopafter(t, "mini,mini,mini", 400, "quantum=%d" % quantum)
+        out = stopafter(t, "mini,mini,mini", 200, "quantum=%d" % quantum)
         rows = vm_rows(t, out, [1, 2, 3])
         for v, r in rows.items():
-            t.check(r[3] > 0, "quantum=%d: VM %d had no ticks in 400: it never ran" % (quantum, v))
+            t.check(r[3] > 0, "quantum=%d: VM %d had no ticks in 200: it never ran" % (quantum, v))
         res[quantum] = (sum(r[3] for r in rows.values()), sum(r[5] for r in rows.values()))
     for quantum, (ticks, switches) in res.items():
         expect = ticks / quantum
@@ -238,13 +238,13 @@ def t_quantum(t):
 @test("round robin: a VM woken at every tick runs at once, out of turn, without moving "
       "the turn", timeout=60)
 def t_out_of_turn(t):
-    out = stopafter(t, "probe-tick,mini,mini", 600, modules=probe(t, "probe-tick"))
+    out = stopafter(t, "probe-tick,mini,mini", 300, modules=probe(t, "probe-tick"))
     rows = vm_rows(t, out, [1, 2, 3])
     virqs = vm_stats(out).get(1, {}).get("virqs", 0)
-    t.check(virqs >= 450, "VM 1, blocked and woken by its timer at every host tick, got "
-            "%d timer interrupts in 600 ticks, expected one a tick (at least 450): a VM "
+    t.check(virqs >= 225, "VM 1, blocked and woken by its timer at every host tick, got "
+            "%d timer interrupts in 300 ticks, expected one a tick (at least 225): a VM "
             "an interrupt woke must run next, out of turn" % virqs)
-    t.check(rows[1][3] <= 60, "VM 1, which idles at once after each tick, had %d of 600 "
+    t.check(rows[1][3] <= 30, "VM 1, which idles at once after each tick, had %d of 300 "
             "ticks, expected at most 10%%: a VM that blocks gives up the CPU" % rows[1][3])
     check_share(t, rows, [2, 3], "the two CPU-bound minis after a VM that runs out of turn "
                 "at every tick: running it must not move the round robin")
@@ -266,8 +266,8 @@ def t_prefer_once(t):
             q.send(line + "\r")
             q.expect(r"\[mini\.2\] mini: got '%s'" % line,
                      what="VM 2 to get the line '%s' typed to it" % line)
-    out = stopafter(t, "mini,mini,mini", 600, before=type_to_2)
-    check_share(t, vm_rows(t, out, [1, 2, 3]), [1, 2, 3], "over 600 host ticks, after VM 2 "
+    out = stopafter(t, "mini,mini,mini", 300, before=type_to_2)
+    check_share(t, vm_rows(t, out, [1, 2, 3]), [1, 2, 3], "over 300 host ticks, after VM 2 "
                 "ran out of turn for its input: an interrupt's owner is preferred once")
 
 
@@ -279,10 +279,10 @@ def t_route_next(t):
                  what="VM 1 (the probe) to block, waiting for input")
         q.expect(r"\[mini\.2\] mini: booted", what="VM 2 (a mini with a 1000-tick slice) to run")
         q.send("k")                   # VM 1 has the keyboard from boot
-    out = stopafter(t, "probe-wait,mini", 300, "quantum=1000", modules=probe(t, "probe-wait"),
+    out = stopafter(t, "probe-wait,mini", 200, "quantum=1000", modules=probe(t, "probe-wait"),
                     before=type_k)
     rows = vm_rows(t, out, [1, 2])
-    t.check(rows[1][5] == 2, "VM 1 was switched to %d times in 300 ticks, expected 2 (at boot, "
+    t.check(rows[1][5] == 2, "VM 1 was switched to %d times in 200 ticks, expected 2 (at boot, "
             "then for the key): its interrupt must wake it and make it the next to run, "
             "although VM 2's slice of 1000 ticks has not ended" % rows[1][5])
     virqs = vm_stats(out).get(1, {}).get("virqs", 0)
@@ -303,9 +303,9 @@ def t_route_runnable(t):
         q.send(HOTKEY)
         q.expect(r"input goes to VM 2", what="the host to say input goes to VM 2")
         q.send("k")                   # VM 2 has not run yet: VM 1's slice lasts 1000 ticks
-    out = stopafter(t, "mini,mini", 300, "quantum=1000", before=type_k)
+    out = stopafter(t, "mini,mini", 200, "quantum=1000", before=type_k)
     rows = vm_rows(t, out, [1, 2])
-    t.check(rows[2][5] == 1, "VM 2 was switched to %d times in 300 ticks, expected once, for "
+    t.check(rows[2][5] == 1, "VM 2 was switched to %d times in 200 ticks, expected once, for "
             "the one key typed to it: the owner of an interrupt gets the CPU next, even in "
             "the middle of another VM's slice" % rows[2][5])
 
