@@ -225,17 +225,21 @@ class Proc:
         self._watches.append([fn, every, time.monotonic() + every])
 
     def _known_failure(self):
+        """The sentence of the earliest fail_on match in the output, if any."""
+        first = None
         for f in self._fail_on:
             rx, pos, why = f
             while True:
                 m = rx.search(self._text, pos)
                 if not m:
                     break
-                pos = f[1] = m.end()
                 msg = why(m) if callable(why) else why.format(*m.groups())
                 if msg:
-                    return msg
-        return None
+                    if first is None or m.start() < first[0]:
+                        first = (m.start(), msg)
+                    break
+                pos = f[1] = m.end()          # a match that may pass: not again
+        return first[1] if first else None
 
     def _run_watches(self):
         now = time.monotonic()

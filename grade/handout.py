@@ -145,7 +145,8 @@ def t_no_such_lab(t):
 @test("make: a run that ends with stopafter= ends make cleanly (QEMU's pass status)",
       timeout=60)
 def t_stopafter_status(t):
-    p = t.spawn(["make", "-s", "qemu-nox", "BOOT=vms=mini stopafter=30"], name="make")
+    # DISKS= : no xv6a disks (another test may be using the default boot's)
+    p = t.spawn(["make", "-s", "qemu-nox", "DISKS=", "BOOT=vms=mini stopafter=30"], name="make")
     p.expect(r"stopafter=30 reached", what="the host to reach stopafter=30")
     status = p.wait_exit()
     t.check(status == 0 and "Error" not in p.output,
