@@ -88,7 +88,7 @@ QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \
            $(if $(MODULES),-initrd "$(subst $(space),$(comma),$(strip $(MODULES)))") \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUEXTRA)
 
-.PHONY: clean-disks bench handout all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
+.PHONY: clean-disks bench handout handin all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
 IMAGE := $(OUT)/vmos
 all: $(IMAGE) $(IMAGE).asm $(IMAGE).sym
 
@@ -127,15 +127,21 @@ $(IMAGE).sym: $(IMAGE)
 # ---- running ----
 # `make qemu` opens a window (VGA) and keeps the serial console in this terminal;
 # without a display it falls back to qemu-nox. Ctrl-A X quits QEMU.
+# The host ends a run (stopafter=, selftest) through isa-debug-exit: QEMU's
+# status 33 then means it passed, 35 that it failed; make should say neither
+# "Error 33" nor nothing at all.
+QEMUSTATUS = ; s=$$?; if [ $$s -eq 33 ]; then echo "*** the host powered off (QEMU status 33: passed)"; \
+             elif [ $$s -eq 35 ]; then echo "*** the host reported a failure (QEMU status 35)"; fi; \
+             [ $$s -eq 0 ] || [ $$s -eq 33 ]
 qemu: all $(DISKS)
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
 	  echo "*** no display: running without a window (make qemu-nox)"; \
 	  $(QEMU) $(QEMUOPTS) -display none -serial mon:stdio; \
 	else \
 	  $(QEMU) $(QEMUOPTS) -serial mon:stdio; \
-	fi
+	fi $(QEMUSTATUS)
 qemu-nox: all $(DISKS)
-	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio
+	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio $(QEMUSTATUS)
 
 # ---- debugging ----
 # QEMU listens on 127.0.0.1 only: nobody else on the network attaches to it.
@@ -144,10 +150,10 @@ gdbinit:
 	@sed -e "s|@GDBPORT@|$(GDBPORT)|g" -e "s|@ROOT@|$(CURDIR)|g" tools/gdbinit.tmpl > $(GDBINIT)
 qemu-gdb: all gdbinit $(DISKS)
 	@echo "*** Now run 'make gdb' in another terminal (gdb port $(GDBPORT))."
-	$(QEMU) $(QEMUOPTS) -serial mon:stdio -S -gdb tcp:127.0.0.1:$(GDBPORT)
+	$(QEMU) $(QEMUOPTS) -serial mon:stdio -S -gdb tcp:127.0.0.1:$(GDBPORT) $(QEMUSTATUS)
 qemu-nox-gdb: all gdbinit $(DISKS)
 	@echo "*** Now run 'make gdb' in another terminal (gdb port $(GDBPORT))."
-	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio -S -gdb tcp:127.0.0.1:$(GDBPORT)
+	$(QEMU) $(QEMUOPTS) -display none -serial mon:stdio -S -gdb tcp:127.0.0.1:$(GDBPORT) $(QEMUSTATUS)
 # GDBINIT runs exactly once: gdb would also load a .gdbinit of the current
 # directory by itself when a safe-path setting allows it, and a second
 # `target remote` ends the first session (QEMU exits).
@@ -157,22 +163,53 @@ gdb: $(if $(GDBPORT),gdbinit) | deps
 	$(GDB) -q -iex "set auto-load local-gdbinit off" -x $(GDBINIT)
 
 # ---- grading ----
+# The lab 1 grader's probe guest (grade/fixtures/probe/probe.c): not built into
+# out/vmos; the grader hands it to QEMU as a module (and builds it if missing).
+PROBE := $(OUT)/grade/probe.elf
+PROBE_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
+                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -MD
+$(OUT)/grade/probe/%.o: grade/fixtures/probe/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(PROBE_CFLAGS) -c -o $@ $<
+$(OUT)/grade/probe/%.S.o: grade/fixtures/probe/%.S | deps
+	@mkdir -p $(@D)
+	$(CC) -m32 -g -I. -MD -Wa,--noexecstack -c -o $@ $<
+$(PROBE): $(OUT)/grade/probe/probe.o $(OUT)/grade/probe/entry.S.o grade/fixtures/probe/probe.ld
+	$(LD) -m elf_i386 -nostdlib -z noexecstack -T grade/fixtures/probe/probe.ld -o $@ \
+	  $(OUT)/grade/probe/entry.S.o $(OUT)/grade/probe/probe.o
+-include $(OUT)/grade/probe/probe.d $(OUT)/grade/probe/entry.S.d
 # make test: every suite (grade/suites.txt). make grade LAB=n: one lab's grader.
 JOBS ?= $(shell nproc)
-test: all
+test: all $(PROBE)
 	$(PYTHON) grade/grade.py -j $(JOBS)
-grade: all
+# The labs there are: labs/labN-*.md with its grader grade/labN.py. make grade
+# LAB=n for any other n stops before building anything.
+LABS = $(sort $(patsubst labs/lab%.md,%,$(foreach f,$(wildcard labs/lab*-*.md),$(firstword $(subst -, ,$(f))).md)))
+ifneq ($(filter grade,$(MAKECMDGOALS)),)
+ifneq ($(LAB),)
+ifeq ($(wildcard grade/lab$(LAB).py),)
+$(error there is no lab $(LAB): the labs are $(LABS) (labs/labN-*.md))
+endif
+endif
+endif
+grade: all $(PROBE)
 	$(PYTHON) grade/grade.py -j $(JOBS) $(if $(LAB),lab$(LAB))
+
 
 # make bench: fixed workloads, counted (grade/bench.py); no thresholds anywhere.
 bench: all
 	$(PYTHON) grade/bench.py
 
 # make handout LAB=n [HANDOUT=dir]: the student's tree for lab n (tools/handout.sh).
+# make handin [LAB=n]: in the student tree, the answers and the changes since the
+# handout in handin-labn.tar.gz (tools/handin.sh; a student tree knows its lab).
 HANDOUT ?= handout-lab$(LAB)
 handout:
-	@test -n "$(LAB)" || { echo "usage: make handout LAB=n [HANDOUT=dir]"; exit 2; }
-	tools/handout.sh $(LAB) $(HANDOUT)
+	@test -n "$(LAB)" || { echo "usage: make handout LAB=n [HANDOUT=dir]; the labs are $(LABS)"; exit 2; }
+	@tools/handout.sh $(LAB) $(HANDOUT)
+handin:
+	@tools/handin.sh $(LAB)
 
 clean-disks:
 	rm -f $(DISKS)
@@ -189,6 +226,7 @@ help:
 	@echo "make grade       the student-facing grader (LAB=n for one lab)"
 	@echo "make bench       instruction counts, host events and wall medians per operation"
 	@echo "make handout LAB=n  write the student tree for lab n (HANDOUT=dir)"
+	@echo "make handin      in a student tree: the answers and the changes, in handin-labn.tar.gz"
 	@echo "make clean       remove what make built"
 
 

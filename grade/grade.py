@@ -2,11 +2,12 @@
 # grade.py: the grader's command line: `make test` runs every suite in
 # grade/suites.txt, `make grade LAB=n` runs suite labn. A suite is a module
 # grade/NAME.py (or in the directory GRADE_SUITE_PATH names) with @test functions.
-#   python3 grade/grade.py [-j N] [-k WORD] [--results FILE] [--log-dir DIR]
+#   python3 grade/grade.py [-j N] [-k WORD]... [--results FILE] [--log-dir DIR]
 #                          [--timeout SECONDS] [SUITE...]
 import argparse
 import importlib
 import os
+import re
 import signal
 import sys
 
@@ -16,8 +17,13 @@ import gradelib  # noqa: E402
 
 
 def available(path):
+    """The suites in path: the modules with tests (bench.py, gradelib.py and
+    other helpers have none)."""
+    def has_tests(f):
+        with open(os.path.join(path, f), errors="replace") as src:
+            return re.search(r"^from gradelib import .*\btest\b", src.read(), re.M)
     return sorted(f[:-3] for f in os.listdir(path)
-                  if f.endswith(".py") and f not in ("gradelib.py", "grade.py", "bench.py"))
+                  if f.endswith(".py") and f not in ("gradelib.py", "grade.py") and has_tests(f))
 
 
 def default_suites():
@@ -40,7 +46,8 @@ def main():
     ap = argparse.ArgumentParser(description="run vmos's test suites")
     ap.add_argument("suites", nargs="*", help="suite names (default: grade/suites.txt)")
     ap.add_argument("-j", type=int, default=os.cpu_count() or 1, help="tests in parallel")
-    ap.add_argument("-k", default=None, help="only tests whose name contains this")
+    ap.add_argument("-k", action="append", metavar="WORD",
+                    help="only tests whose name contains WORD (repeat: any of them)")
     ap.add_argument("-v", action="store_true", help="verbose")
     ap.add_argument("--results", help="write Gradescope results.json here")
     ap.add_argument("--log-dir", help="where the logs go (default grade/logs)")
@@ -56,8 +63,8 @@ def main():
         print("grade.py: no suite %s; the suites are: %s"
               % (", ".join(unknown), " ".join(available(path))), file=sys.stderr)
         sys.exit(2)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     modules = [importlib.import_module(n) for n in names]
     failed = gradelib.run_suites(modules, jobs=args.j, filter=args.k, log_dir=args.log_dir,
                                  results_json=args.results, verbose=args.v,

@@ -25,10 +25,11 @@ irq_raise(struct vm *vm, int virq)
 {
   if (vm->state == VM_STOPPED || vm->state == VM_FREE)
     return;
-  // LAB 1: route a device interrupt to the VM that owns the device.
-  // Afterwards the interrupt must be pending for its owner, an owner that was
-  // blocked waiting for it must be able to run, and in route mode the owner
-  // must be the next VM to get the CPU (two world switches if another VM ran).
+  // LAB 1: route interrupt virq of vm's device to vm. Afterwards it is
+  // pending for vm (the guest sees it in its shared page), a vm that was
+  // blocked waiting for it can run, and in route mode vm is the next VM to
+  // get the CPU, even in the middle of another VM's slice (two world switches
+  // if another VM was running).
   /* LAB 1: BEGIN */
   irq_pend(vm, virq);
   if (vm != current)

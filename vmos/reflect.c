@@ -3,7 +3,7 @@
 // an x86 gate to ring 1 would build, and points the guest at the handler it
 // registered (HC_SET_TRAP). Called for virtual interrupts (irq.c) and, in route
 // mode, for every trap of a guest (sched.c): its processes' system calls and
-// faults.
+// faults. Lab 1 builds the frame (the region in reflect).
 #include "types.h"
 #include "defs.h"
 #include "mmu.h"
@@ -32,6 +32,22 @@ reflect(struct vm *vm, int vector, int has_err, u32 err, int reason)
     return -1;
   }
 
+  // LAB 1: make the guest kernel's handler (te->handler) see this trap as if
+  // its own IDT had delivered it through an x86 gate to ring 1. When the guest
+  // next runs (vm->tf describes that moment):
+  //  - it runs the handler in ring 1, and its stack holds exactly the frame
+  //    the CPU would have pushed for this vector (Intel SDM vol. 3, 6.12.1),
+  //    the error code only if the trap has one (has_err);
+  //  - coming from ring 3 it is on the stack the guest gave for that
+  //    (HC_STACK_SWITCH), and the frame keeps the process's stack; from ring 1
+  //    the frame is on the stack the kernel was using;
+  //  - the eflags in the frame are what the guest believes they were: its
+  //    virtual IF (the shared page) in the IF bit, not the real one;
+  //  - if any byte of the frame would lie outside the VM's memory (the guest
+  //    chooses its stacks: a hostile one points them anywhere), the host
+  //    writes nothing outside it, stops the VM (vm_stop, a reason starting
+  //    "cannot deliver" and naming the trap) and returns -1.
+  /* LAB 1: BEGIN */
   int vif = vm->shared ? (vm->shared->vif & 1) : 0;
   u32 frame[6], n = 0;              // built from the bottom (lowest address) up
   if (has_err)
@@ -57,6 +73,7 @@ reflect(struct vm *vm, int vector, int has_err, u32 err, int reason)
   tf->cs = SEL_GKCODE;
   if (from_user)
     tf->ss = SEL_GKDATA;
+  /* LAB 1: END */
   tf->eflags = FL_IF | FL_RSVD;     // the real IF stays on; IOPL stays 0
   if (vm->shared) {
     if (!(te->flags & TT_TRAPGATE))

@@ -45,7 +45,8 @@ sched_tick(void)
     return;
   }
   current->st.cpu_ticks++;
-  // LAB 1: charge the tick to the running VM's time slice.
+  // LAB 1: the running VM's time slice (vm->slice, host ticks left) must
+  // count this tick, so that sched_pick can tell when the slice is used up.
   /* LAB 1: BEGIN */
   if (current->slice > 0)
     current->slice--;
@@ -56,11 +57,15 @@ sched_tick(void)
 static struct vm*
 sched_pick(void)
 {
-  // LAB 1: choose the next VM. An interrupt's owner (preferred) goes first if it
-  // can run, out of turn; otherwise the VM whose turn it is keeps the CPU until
-  // its slice is used up, then the runnable VMs take turns in order of their ids
-  // (round robin), each starting with a full slice of `quantum` ticks. Running a
-  // VM out of turn must not move the round robin, or the VMs after it starve.
+  // LAB 1: return the VM to run next, or 0 if none can run. What must hold:
+  //  - only a VM that can run (VM_RUNNABLE) is ever returned;
+  //  - an interrupt's owner (preferred, set by sched_prefer) runs next if it
+  //    can, once, out of turn: afterwards the round robin goes on where it
+  //    was (turn), or the VMs after the owner starve;
+  //  - the VM whose turn it is keeps the CPU until its slice is used up
+  //    (one that blocks, pauses or stops loses the rest of its turn);
+  //  - then the next VM that can run, in the order of ids after it (and
+  //    around), takes its turn, with a full slice of `quantum` ticks.
   /* LAB 1: BEGIN */
   struct vm *vm = preferred;
   preferred = 0;
