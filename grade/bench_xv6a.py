@@ -4,7 +4,7 @@
 # baseline) and as the only guest of vmos in ring 1 (trap-mode disk), and for
 # one workload each in three variants (VARIANTS below: system calls reflected,
 # the disk in pass or pv mode). Per workload it reports the three measures of
-# DESIGN section 12:
+# design.md section 12:
 #   instructions  one run under -icount shift=0 (rdtsc counts retired
 #                 instructions: xv6a's and, in the guest, the host's);
 #   host events   from the host's mark lines around each workload (guest only);

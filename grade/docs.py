@@ -1,5 +1,5 @@
 # docs.py: the project's own documents stay true to the tree (suite docs; issue
-# 8, section 5). labs/design.md is the architecture the code cites as "DESIGN
+# 8, section 5). labs/design.md is the architecture the code cites as "design.md
 # section N": every file it names in backquotes must be in the tree, every
 # function it names as `name()` must be defined there, every name with an
 # underscore it quotes (a constant, a field, a label) must occur in the source,

@@ -1,4 +1,4 @@
-// gdt.c: the one GDT and the one TSS (DESIGN section 3).
+// gdt.c: the one GDT and the one TSS (design.md section 3).
 // The GDT holds flat code and data segments for ring 0 (host), ring 1 (guest
 // kernels) and ring 3 (guest processes), and the TSS. The TSS gives the stacks the
 // CPU switches to on entering ring 0 (esp0) and ring 1 (esp1), and the I/O

@@ -1,4 +1,4 @@
-// memlayout.h: the host's address map (DESIGN section 4).
+// memlayout.h: the host's address map (design.md section 4).
 // Used by C and assembly. The host runs in its own page directory:
 //   0xC0000000 + pa   every machine page (the "direct map")
 //   0xC0100000        the host kernel image (linked here, loaded at 1 MiB)

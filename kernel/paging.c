@@ -1,4 +1,4 @@
-// paging.c: the host's page directory (DESIGN section 4). Every machine page is
+// paging.c: the host's page directory (design.md section 4). Every machine page is
 // mapped at KERNBASE + its physical address with 4 KiB pages, supervisor only;
 // the host image's text and read-only data are read-only (CR0.WP makes that
 // bind the host too). Nothing is mapped below KERNBASE, so a null pointer

@@ -1,5 +1,5 @@
 // pic.c: the two 8259A interrupt controllers, remapped to vectors 0x20-0x2F
-// (DESIGN section 7) so IRQs do not collide with CPU exceptions. All IRQs start
+// (design.md section 7) so IRQs do not collide with CPU exceptions. All IRQs start
 // masked; a driver unmasks its line with pic_enable().
 #include "types.h"
 #include "defs.h"

@@ -1,5 +1,5 @@
 // selftest.c: the host checks the machine does what vmos relies on
-// (DESIGN section 2): rings, gates, stacks, the I/O bitmap, page protection.
+// (design.md section 2): rings, gates, stacks, the I/O bitmap, page protection.
 // Run with the boot line `selftest` (all) or `selftest=NAME,NAME`; `selftest=panic`
 // checks that a host fault ends in a panic with a backtrace. Each test prints one
 // line `selftest NAME: OK` or `selftest NAME: FAIL: why`, which grade/host.py reads;

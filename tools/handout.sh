@@ -1,6 +1,6 @@
 #!/bin/bash
 # handout.sh LAB DIR: write the student tree for lab LAB into DIR (make handout).
-# The solution is the tree itself (DESIGN section 11): in every C or assembly
+# The solution is the tree itself (design.md section 11): in every C or assembly
 # source, each block between `/* LAB n: BEGIN */` and `/* LAB n: END */` with
 # n >= LAB is replaced by one line
 # `/* LAB n: your code here */` at the same indentation, so the student's tree

@@ -5,7 +5,7 @@
 #ifndef VMOS_ABI_H
 #define VMOS_ABI_H
 
-// ---- Segments (DESIGN section 3) ----
+// ---- Segments (design.md section 3) ----
 // One GDT, owned by the host; guests never load their own. All code and data
 // segments are flat (base 0, limit 4 GiB): isolation comes from paging.
 // Slot order is fixed; a selector is slot*8 | requested privilege level.
@@ -26,12 +26,12 @@
 #define SEL_UDATA   (GDT_UDATA << 3 | 3)    // 0x33: a guest process's DS/ES/SS
 #define SEL_TSS     (GDT_TSS << 3 | 0)
 
-// ---- Reserved address range (DESIGN section 4) ----
+// ---- Reserved address range (design.md section 4) ----
 // The top 4 MiB of every address space belongs to the host's switcher.
 // A guest may map nothing there; requests to do so are refused.
 #define ABI_SWITCHER_BASE 0xFFC00000u
 
-// ---- Hypercalls (DESIGN section 6) ----
+// ---- Hypercalls (design.md section 6) ----
 // int $0x82 through a DPL1 gate: legal from a guest kernel (ring 1); from ring 3 the
 // CPU raises #GP with error code (0x82 << 3 | 2) = 0x412, which the host reflects to
 // the guest kernel as a #GP of its process.
@@ -157,7 +157,7 @@ struct vm_info {
 };
 #endif
 
-// ---- Disks (DESIGN section 8), one mode per VM (boot line vms=NAME:SIZE:hdN:MODE) ----
+// ---- Disks (design.md section 8), one mode per VM (boot line vms=NAME:SIZE:hdN:MODE) ----
 #define DISK_NONE 0
 #define DISK_TRAP 1   // port I/O to an IDE primary master faults; the host emulates it
 #define DISK_PASS 2   // the VM owns a real IDE channel: its ports are in its I/O bitmap

@@ -1,4 +1,4 @@
-// emulate.c: trap-and-emulate, VM/370 style (DESIGN section 8, `trap` mode).
+// emulate.c: trap-and-emulate, VM/370 style (design.md section 8, `trap` mode).
 // A guest kernel's in/out instruction on a port that is not in its I/O bitmap
 // raises #GP in ring 1; the host decodes the instruction from guest memory,
 // performs it on the VM's virtual device (vdev_disk.c) and steps over it. A

@@ -1,5 +1,5 @@
 // hcall.c: hypercalls, the guest kernel's way to ask the host for privileged
-// work (DESIGN section 6; numbers and arguments in vmos/abi.h). The gate is DPL 1,
+// work (design.md section 6; numbers and arguments in vmos/abi.h). The gate is DPL 1,
 // so only a guest kernel gets here: the same `int $0x82` from one of its
 // processes is a #GP, which sched.c reflects to the guest. Every pointer a guest
 // passes is checked against its memory (vm_copyin/out); a bad call returns an
@@ -65,7 +65,7 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
   if (vector > 255 || vector == HCALL_VECTOR ||
       (flags & ~(TT_DPL_MASK | TT_TRAPGATE | TT_CLEAR | TT_RING3 | TT_DIRECT)))
     return E_INVAL;
-  // The host owns NMI and the double fault (DESIGN section 7). The timer's
+  // The host owns NMI and the double fault (design.md section 7). The timer's
   // vector (0x20) is also the guest's virtual timer: the entry names the
   // handler reflect() enters, while the IDT gate, as for every vector below
   // 48, stays a DPL 0 gate into the host.

@@ -1,4 +1,4 @@
-// shadow.c: shadow paging for paged guests (xv6a; DESIGN section 4, issue 4).
+// shadow.c: shadow paging for paged guests (xv6a; design.md section 4, issue 4).
 // A paged guest keeps its own page tables in its guest-physical memory and loads
 // them with HC_SET_PGDIR. The CPU never sees them: it runs the guest on the
 // shadow (vm->pgdir), which the host fills lazily. A page fault the guest's tables

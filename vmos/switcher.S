@@ -1,4 +1,4 @@
-# switcher.S: the only code that runs between worlds (DESIGN section 5).
+# switcher.S: the only code that runs between worlds (design.md section 5).
 # It is linked at the switcher region (kernel/kernel.ld), mapped at the same
 # address in the host and in every guest, because it runs on both sides of a CR3
 # load. Two paths:

@@ -1,4 +1,4 @@
-// switcher.h: the layout of the switcher region (DESIGN section 4 and 5), the top
+// switcher.h: the layout of the switcher region (design.md section 4 and 5), the top
 // 4 MiB of every address space, host and guests alike. Included by C and by
 // vmos/switcher.S. Each address space has a page table of its own for the
 // region (the host's: sw_init; each VM's: sw_vm_init): the pages every world

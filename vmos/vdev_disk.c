@@ -1,4 +1,4 @@
-// vdev_disk.c: a VM's disk, in one of three modes (DESIGN section 8):
+// vdev_disk.c: a VM's disk, in one of three modes (design.md section 8):
 //   trap: below. pass: vdisk_attach gives the VM the ports of a real IDE channel
 //   (its I/O bitmap while it runs) and the channel's IRQ is routed to it.
 //   pv: HC_BLOCK_IO (hcall.c) reads and writes through vdisk_block.

@@ -1,5 +1,5 @@
 // mini.h: mini's kernel: its trap frame and its functions, by file.
-// mini is the tiny guest OS of vmos (DESIGN section 10): its kernel runs in
+// mini is the tiny guest OS of vmos (design.md section 10): its kernel runs in
 // ring 1 with no page tables of its own (the host maps its memory at FLAT_BASE),
 // its tasks in ring 3 on the user pages from FLAT_USER up.
 #ifndef MINI_H
