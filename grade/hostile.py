@@ -4,20 +4,41 @@
 # (guests/mini/hostile.c, user/mini/hostile.c, guests/pgtest, user/xv6a/hostile.c)
 # that says what it saw; each test shows the attempt refused, or the attacker
 # alone stopped with a reason, while a mini beside it keeps printing.
+# A boot fails as soon as the outcome is known: the host panics, stops a VM the
+# test did not expect it to stop (attacker=: the one it may stop), uses up its
+# budget of host ticks, or stands still (lab1's silence watch).
 import os
 import re
 
 from gradelib import test, REPO_ROOT
+from lab1 import silence_watch
 
 FSIMG = os.path.join(REPO_ROOT, "out", "xv6a", "fs.img")
 HOTKEY = "\x1d"
+BUDGET = 3000            # host ticks (30 s of host time) a boot may take
 
 
-def boot(t, vms, extra="", drives=()):
+def boot(t, vms, extra="", drives=(), attacker=None):
     args = []
     for i, path in drives:
         args += ["-drive", "file=%s,format=raw,index=%d" % (path, i)]
-    return t.qemu(append=("vms=%s %s" % (vms, extra)).strip(), extra=args)
+    line = "vms=%s %s" % (vms, extra)
+    if "stopafter=" not in extra:
+        line += " stopafter=%d" % BUDGET
+        q = t.qemu(append=line.strip(), extra=args, probe=True)
+        q.fail_on(r"vmos: stopafter=(\d+) reached",
+                  "the host used up the test's budget of {0} host ticks first")
+    else:
+        q = t.qemu(append=line.strip(), extra=args, probe=True)
+    q.fail_on(r"panic: ([^\r\n]*)", "the host panicked: {0}")
+
+    def stopped(m):
+        if m.group(1) == attacker:
+            return None
+        return "the host stopped VM %s: %s" % (m.group(1), m.group(2))
+    q.fail_on(r"vmos: stopped VM \d+ \(([^)]*)\): ([^\r\n]*)\r?\n", stopped)
+    q.watch(silence_watch(500), every=1.0)
+    return q
 
 
 def keeps_printing(t, q, tag, n=2):
@@ -92,8 +113,12 @@ def t_ldt_task(t):
 @test("LDT: mini's kernel calling through the LDT is stopped with #GP, others run",
       timeout=40)
 def t_ldt_mini_kernel(t):
-    q = boot(t, "mini-kldt,mini")
-    m = q.expect(r"\[mini-kldt\.1\] mini: lar on LDT selector 0x5: (.*)\r?\n")
+    q = boot(t, "mini-kldt,mini", attacker="mini-kldt.1")
+    m = q.expect(r"\[mini-kldt\.1\] mini: lar on LDT selector 0x5: (.*)\r?\n|"
+                 r"vmos: stopped VM 1 \(mini-kldt\.1\): (.*)\r?\n",
+                 what="mini's kernel to say what lar found")
+    t.check(m.group(1) is not None, "the host stopped mini's kernel before lar could even "
+            "answer: %s" % m.group(2))
     t.check(m.group(1).startswith("invalid"), "lar on an LDT selector: %s" % m.group(1))
     stopped(t, q, "mini-kldt.1", r"general protection \(trap 13, err 0x4\) in the guest kernel")
     keeps_printing(t, q, "mini.2")
@@ -102,7 +127,7 @@ def t_ldt_mini_kernel(t):
 @test("LDT: a paged guest kernel's call gate at linear 0 is refused (#GP), others run",
       timeout=40)
 def t_ldt_paged_kernel(t):
-    q = boot(t, "pgtest-ldt,mini")
+    q = boot(t, "pgtest-ldt,mini", attacker="pgtest-ldt.1")
     q.expect(r"pgtest: calling through LDT selector 0x5")
     stopped(t, q, "pgtest-ldt.1", r"general protection \(trap 13\) in the guest kernel")
     never(t, q, r"escaped to ring 0", "the paged guest kernel ran its code in ring 0")
@@ -157,7 +182,7 @@ def t_df_mini_kernel(t):
 @test("DF: a paged guest kernel's page-directory loads with DF set: the host survives",
       timeout=40)
 def t_df_paged_kernel(t):
-    q = boot(t, "pgtest-df,mini")
+    q = boot(t, "pgtest-df,mini", attacker="pgtest-df.1")
     q.expect(r"\[pgtest-df\.1\] pgtest: survived DF")
     q.expect(r"\[pgtest-df\.1\] pgtest: global, local: AAABBA")    # its shadow still right
     stopped(t, q, "pgtest-df.1", r"guest exit 0: pgtest done")
@@ -179,7 +204,7 @@ def t_vcpu_private(t):
 @test("switcher region: another VM's IDT is not mapped; the VM reading for it is stopped",
       timeout=40)
 def t_idt_private(t):
-    q = boot(t, "mini-idtpeek,mini")
+    q = boot(t, "mini-idtpeek,mini", attacker="mini-idtpeek.1")
     stopped(t, q, "mini-idtpeek.1", r"page fault at 0xffc1[0-9a-f]{4} in the switcher region "
             r"\(read in ring 1\)")
     never(t, q, r"read another VM's IDT", "a guest read another VM's IDT")
