@@ -87,6 +87,25 @@ def t_flood(t):
     t.check(cons[2][3] == 0, "the mini's writes were cut short: %s" % (cons[2],))
 
 
+@test("flood: an xv6a process printing past its VM's rate loses nothing: the kernel "
+      "writes what was cut short again, giving up its slice meanwhile", timeout=90)
+def t_xv6a_lossless(t):
+    readme = open(os.path.join(REPO_ROOT, "README.md")).read()
+    size = len(readme.encode())
+    q = guest(t)
+    shell(q, "[xv6a.1] ")
+    q.send("cat README.md; cat README.md; cat README.md; echo cat done\r")
+    q.expect(at("[xv6a.1] ") + r"cat done", timeout=80,
+             what="xv6a to print README.md three times (%d bytes)" % (3 * size))
+    for line in ("## The system console and the monitor", "### xv6 programs on xv6a"):
+        n = len(re.findall(r"\[xv6a\.1\] (?:\$ )*%s\r?\n" % re.escape(line), q.output))
+        t.check(n == 3, "the line %r came %d times out of 3: output was lost" % (line, n))
+    enter_monitor(q)
+    cons = console_rows(monitor(q, "console"))
+    t.check(cons[1][3] > 0, "xv6a's writes of %d bytes were never cut short by the rate "
+            "(%s): the test did not go past it" % (3 * size, cons[1]))
+
+
 # ---- forged host lines ----
 
 FORGED = ("vmos: stopped VM 2", "vmos: forged", "vmos!x")

@@ -37,17 +37,33 @@ pv_init(uint magic, uint info)
 uint pv_memsize(void) { return memsize; }
 
 // Console output goes a line at a time (the host tags lines with the VM).
+// The host takes a VM's output at a bounded rate and says how much it took
+// (vmos/abi.h): the rest waits, the writer giving up its slice meanwhile, so
+// a process printing fast slows down and nothing it printed is lost.
 static char line[120];
 static int nline;
+
+static void
+flush_line(void)
+{
+  int done = 0;
+  while (done < nline) {
+    int r = hc(HC_CONSOLE_WRITE, (uint)line + done, nline - done, 0);
+    if (r < 0)
+      break;                     // the host refused the buffer: nothing to retry
+    if (r == 0)
+      hc(HC_YIELD, 0, 0, 0);     // over its rate: the others run first
+    done += r;
+  }
+  nline = 0;
+}
 
 void
 pv_putc(int c)
 {
   line[nline++] = c;
-  if (c == '\n' || nline == sizeof(line)) {
-    hc(HC_CONSOLE_WRITE, (uint)line, nline, 0);
-    nline = 0;
-  }
+  if (c == '\n' || nline == sizeof(line))
+    flush_line();
 }
 
 // Input typed to this VM, read from the host a few bytes at a time.
@@ -83,10 +99,8 @@ pv_sti(void)
 void
 pv_idle(void)
 {
-  if (nline) {                   // a prompt waiting for its newline: show it
-    hc(HC_CONSOLE_WRITE, (uint)line, nline, 0);
-    nline = 0;
-  }
+  if (nline)                     // a prompt waiting for its newline: show it
+    flush_line();
   hc(HC_IDLE, 0, 0, 0);
 }
 void pv_set_kstack(uint esp) { hc(HC_STACK_SWITCH, esp, 0, 0); }
@@ -144,7 +158,7 @@ void
 pv_exit(int status, const char *why)
 {
   if (nline)
-    hc(HC_CONSOLE_WRITE, (uint)line, nline, 0);
+    flush_line();
   hc(HC_EXIT, status, (uint)why, 0);
   for (;;)
     ;
