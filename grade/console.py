@@ -10,6 +10,7 @@ import re
 import shutil
 
 from gradelib import test, REPO_ROOT
+from lab1 import enter_monitor, monitor, table
 from xv6a import FSIMG, at, guest, shell
 
 HOTKEY = "\x1d"          # Ctrl-]: the monitor
@@ -22,29 +23,6 @@ def segments(text):
     """What a terminal shows at the start of a line: the text split at every
     newline and carriage return."""
     return text.splitlines()
-
-
-def enter_monitor(q):
-    q.send(HOTKEY)
-    q.expect(r"vmos> ")
-
-
-def monitor(q, cmd):
-    """Run a monitor command; return the text it printed (up to the next prompt)."""
-    start = len(q.output)
-    q.send(cmd + "\r")
-    q.expect(r"vmos> ")
-    return q.output[start:]
-
-
-def table(text):
-    """The rows of `list`: {id: (name, state, share, ticks, exits, switches)}."""
-    rows = {}
-    for m in re.finditer(r"^\s+(\d+) (\S+)\s+(\w+)\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$",
-                         text, re.M):
-        rows[int(m.group(1))] = (m.group(2), m.group(3), float(m.group(4)),
-                                 int(m.group(5)), int(m.group(6)), int(m.group(7)))
-    return rows
 
 
 def console_rows(text):

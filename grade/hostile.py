@@ -11,10 +11,9 @@ import os
 import re
 
 from gradelib import test, REPO_ROOT
-from lab1 import silence_watch
+from lab1 import enter_monitor, monitor, silence_watch, table, vm_stats
 
 FSIMG = os.path.join(REPO_ROOT, "out", "xv6a", "fs.img")
-HOTKEY = "\x1d"
 BUDGET = 3000            # host ticks (30 s of host time) a boot may take
 
 
@@ -169,13 +168,9 @@ def t_df_mini_kernel(t):
     q.expect(r"\[mini-kdf\.2\] mini: survived DF")
     keeps_printing(t, q, "mini.1")
     keeps_printing(t, q, "mini.3")
-    q.send(HOTKEY)
-    q.expect(r"vmos> ")
-    q.send("list\r")
-    q.expect(r"idle ticks")
-    states = dict(re.findall(r"^\s+(\d) \S+\s+(\w+)", q.output, re.M))
-    t.check(states.get("1") == "runnable" and states.get("3") == "runnable"
-            and states.get("2") == "runnable",
+    enter_monitor(q)
+    states = dict((vm, row[1]) for vm, row in table(monitor(q, "list")).items())
+    t.check(states == {1: "runnable", 2: "runnable", 3: "runnable"},
             "after the DF attack the VMs' states are %s, expected all three runnable" % states)
 
 
@@ -219,16 +214,12 @@ def t_fpu(t):
         m = q.expect(r"\[mini-fpu\.%d\] mini: fpu: (.*)\r?\n" % vm)
         t.check(m.group(1).startswith("st0 kept"), "VM %d: fpu: %s" % (vm, m.group(1)))
     keeps_printing(t, q, "mini.3")
-    q.send(HOTKEY)
-    q.expect(r"vmos> ")
-    q.send("stats\r")
-    fpu = dict(re.findall(r"VM (\d) \(\S+\): exits \d+:.* fpu (\d+) ", q.expect(
-        r"VM 3 \(mini\.3\): exits .*\n").string))
-    t.check(int(fpu.get("1", 0)) >= 20 and int(fpu.get("2", 0)) >= 20,
+    enter_monitor(q)
+    fpu = dict((vm, s["fpu"]) for vm, s in vm_stats(monitor(q, "stats")).items())
+    t.check(fpu.get(1, 0) >= 20 and fpu.get(2, 0) >= 20,
             "FPU state loads per VM %s: expected one per world switch back to each FPU user "
             "(at least 20)" % fpu)
-    t.check(fpu.get("3") == "0", "the mini that never uses the FPU had %s FPU traps"
-            % fpu.get("3"))
+    t.check(fpu.get(3) == 0, "the mini that never uses the FPU had %s FPU traps" % fpu.get(3))
 
 
 # ---- the switcher region from ring 3 ----
