@@ -77,7 +77,22 @@
                              //    esi=0 read / 1 write: the VM's disk in `pv`
                              //    mode; done (on the disk) when it returns:
                              //    sectors done                         4
-#define HC_MAX           18
+#define HC_INVOKE_VMOS  19   // ebx=irq (a real IRQ, 0..15): "invoke VM OS". IRQ
+                             //    irq reached this guest directly (swap/defer
+                             //    mode) and it does not take it: another VM's
+                             //    device (the host passes it to the owner: at
+                             //    once in swap mode, at the owner's next turn
+                             //    in defer mode), or its own with its virtual
+                             //    IF off (it comes back as virtual interrupt
+                             //    irq when the virtual IF allows). E_INVAL if
+                             //    irq did not come here (counted)      0       2
+#define HC_EOI          20   // ebx=irq: the end of its own device's interrupt
+                             //    that reached it directly, for an IRQ of the
+                             //    slave 8259 (8..15: the master ends its own,
+                             //    auto-EOI; see "Direct device interrupts")
+                             //    0; E_INVAL if irq is not its own or not in
+                             //    service                              0       2
+#define HC_MAX           20
 
 #define CONSOLE_WRITE_MAX 1024   // HC_CONSOLE_WRITE takes at most this much a call
 
@@ -110,6 +125,34 @@
 #define VIRQ_CONSOLE  1       // input typed to this VM on the system console
 #define VIRQ_DISK     14      // the VM's disk (later labs)
 #define VIRQ_VECTOR(n) (0x20 + (n))
+
+// ---- Direct device interrupts (interrupt modes, lab 2) ----
+// Each VM has an interrupt mode (boot line irq= or a vms= field):
+//   IRQ_ROUTE  every interrupt enters the host, which makes it a virtual
+//              interrupt of its owner (VM/370; lab 1);
+//   IRQ_SWAP   while the VM runs, the vectors of the real device IRQs that
+//              a VM owns (pass mode: an IDE channel's 14 or 15, COM2's 3) are
+//              trap gates into the handlers this VM registered for them: its
+//              own devices' interrupts go straight to it, with no host entry,
+//              and so do other VMs', which it hands back with HC_INVOKE_VMOS
+//              (the host switches to their owner at once);
+//   IRQ_DEFER  as swap, but a handed-back interrupt is only noted for its owner,
+//              which gets it at its next turn.
+// The timer, COM1 (the system console), the cascade and every exception stay
+// the host's. A direct interrupt comes whatever the virtual IF says (the real
+// IF is always on): a handler that finds it off, or the IRQ not its own
+// (vm_info.irqs), hands it back with HC_INVOKE_VMOS. The frame is the CPU's
+// (as a reflected one, but pushed by the CPU). A reflected virtual interrupt n
+// is told apart by shared->reflect == R_IRQ with shared->trapno ==
+// VIRQ_VECTOR(n) (the guest clears reflect once it has read it); a direct one
+// leaves them alone. EOI: the master 8259 runs in auto-EOI mode, so a direct
+// IRQ 0..7 needs nothing; the slave cannot (in QEMU an auto-EOI slave wedges
+// when two of its IRQs are pending at once: the cascade is edge-triggered), so
+// a direct IRQ 8..15 ends with HC_EOI, one host entry and no world switch (the
+// host ends one the guest forgot at its next entry).
+#define IRQ_ROUTE 0
+#define IRQ_SWAP  1
+#define IRQ_DEFER 2
 
 // How a delivered interrupt or reflected trap looks to the guest kernel: the host
 // builds the frame an x86 would build through a gate to ring 1: on the current
@@ -154,6 +197,12 @@ struct vm_info {
   unsigned int nvms;            // VMs the host runs
   unsigned int disk_mode;       // DISK_NONE, DISK_TRAP, DISK_PASS, DISK_PV
   unsigned int disk_sectors;    // size of its disk in 512-byte sectors
+  unsigned int irq_mode;        // IRQ_ROUTE, IRQ_SWAP, IRQ_DEFER (lab 2)
+  unsigned int irqs;            // bit n: real IRQ n is its own device's (pass mode)
+  unsigned int disk_port;       // pass mode: its IDE channel's ports (0x1F0 or 0x170;
+                                //   the control port is disk_port + 0x206)
+  unsigned int disk_irq;        // pass mode: that channel's IRQ (14 or 15)
+  unsigned int com2;            // 1: it owns COM2 (ports 0x2F8-0x2FF, IRQ 3)
 };
 #endif
 

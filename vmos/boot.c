@@ -1,11 +1,15 @@
 // boot.c: from the boot line to running VMs. Called once by main() after the
 // host kernel is up. The boot line names the guests:
-//   vms=NAME[:SIZE][:hdN[:MODE]],...  images to boot, one VM each (vms=none: no VMs);
-//                                     hdN gives the VM QEMU's disk N, in MODE
-//                                     trap (default), pass or pv (vdev_disk.c);
-//                                     a spec ending *N boots N such VMs (mini*200)
-//   vmmem=SIZE                        memory of a VM that names no size (default 2M)
-//   quantum=N                         time slice in host ticks (sched.c)
+//   vms=NAME[:FIELD]...,...   images to boot, one VM each (vms=none: no VMs); the
+//                             fields, in any order: SIZE; hdN, QEMU's disk N, and
+//                             after it its MODE trap (default), pass or pv
+//                             (vdev_disk.c); com2, the second serial port in
+//                             pass mode (vdev_serial.c); route, swap or defer,
+//                             its interrupt mode (irq.c). A spec ending *N
+//                             boots N such VMs (mini*200)
+//   vmmem=SIZE                memory of a VM that names no size (default 2M)
+//   irq=route|swap|defer      interrupt mode of a VM that names none (default route)
+//   quantum=N                 time slice in host ticks (sched.c)
 // A VM that cannot be created (unknown image, bad ELF, no memory) is reported by
 // name and skipped: the others still boot.
 #include "types.h"
@@ -14,8 +18,9 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
-BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]][*COUNT],... (default " DEFAULT_VMS "; none: no VMs)");
+BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]][:com2][:route|swap|defer][*COUNT],... (default " DEFAULT_VMS "; none: no VMs)");
 BOOTOPT(vmmem, "vmmem", "memory of each VM that names no size, e.g. 2M, 512K (default 2M)");
+BOOTOPT(irq, "irq", "interrupt mode of each VM that names none: route (default), swap or defer");
 
 // "2M", "512K", "1048576" -> bytes; 0 if malformed.
 static u32
@@ -38,47 +43,83 @@ parse_size(const char *s)
 }
 
 static const char *modes[] = { [DISK_TRAP] "trap", [DISK_PASS] "pass", [DISK_PV] "pv" };
+static const char *irqmodes[] = { [IRQ_ROUTE] "route", [IRQ_SWAP] "swap", [IRQ_DEFER] "defer" };
 
-// One VM from "NAME[:SIZE][:hdN[:MODE]]". Errors name what was asked.
+// "route", "swap", "defer" -> IRQ_*; -1 if none of them.
+static int
+parse_irqmode(const char *s)
+{
+  for (int m = 0; m < NELEM(irqmodes); m++)
+    if (strcmp(s, irqmodes[m]) == 0)
+      return m;
+  return -1;
+}
+
+static int dflt_irqmode = IRQ_ROUTE;
+
+#define MAXFIELDS 8
+
+// One VM from "NAME[:FIELD]...". Errors name what was asked.
 static void
 boot_one(char *spec, u32 dflt_mem)
 {
-  char *field[4] = { spec, 0, 0, 0 };
+  char *field[MAXFIELDS] = { spec };
   int n = 1;
-  for (char *p = spec; *p && n < 4; p++)
+  for (char *p = spec; *p; p++)
     if (*p == ':') {
+      if (n == MAXFIELDS) {
+        kprintf("vmos: '%s': more than %d fields\n", spec, MAXFIELDS - 1);
+        return;
+      }
       *p = 0;
       field[n++] = p + 1;
     }
   const char *name = field[0];
   u32 mem = dflt_mem;
-  int drive = -1, mode = DISK_TRAP;
+  int drive = -1, mode = DISK_TRAP, com2 = 0, irqmode = dflt_irqmode;
   for (int i = 1; i < n; i++) {
     uint d;
+    int m;
     if (field[i][0] == 'h' && field[i][1] == 'd' && parse_uint(field[i] + 2, &d) &&
         d < IDE_NDRIVES) {
       drive = d;
-    } else if (drive >= 0 && (strcmp(field[i], "trap") == 0 || strcmp(field[i], "pass") == 0 ||
-                              strcmp(field[i], "pv") == 0)) {
+    } else if (strcmp(field[i], "trap") == 0 || strcmp(field[i], "pass") == 0 ||
+               strcmp(field[i], "pv") == 0) {
+      if (drive < 0) {
+        kprintf("vmos: '%s': disk mode '%s' without a disk hdN before it; not booted\n",
+                name, field[i]);
+        return;
+      }
       mode = field[i][1] == 'r' ? DISK_TRAP : field[i][1] == 'a' ? DISK_PASS : DISK_PV;
+    } else if (strcmp(field[i], "com2") == 0) {
+      com2 = 1;
+    } else if ((m = parse_irqmode(field[i])) >= 0) {
+      irqmode = m;
     } else if ((mem = parse_size(field[i])) < VM_MINMEM) {
-      kprintf("vmos: '%s': bad field '%s' (a size of at least %u KiB like 2M, a disk hdN, "
-              "or a disk mode trap/pass/pv after it)\n", name, field[i], VM_MINMEM / 1024);
+      kprintf("vmos: '%s': bad field '%s' (a size of at least %u KiB like 2M, a disk hdN "
+              "and its mode trap/pass/pv, com2, or an interrupt mode route/swap/defer)\n",
+              name, field[i], VM_MINMEM / 1024);
       return;
     }
   }
   struct vm *vm = vm_alloc(name, mem);
   if (vm == 0)
     return;
-  if (load_guest(vm, name) < 0 || (drive >= 0 && vdisk_attach(vm, drive, mode) < 0)) {
+  vm->irq_mode = irqmode;
+  if (load_guest(vm, name) < 0 || (drive >= 0 && vdisk_attach(vm, drive, mode) < 0) ||
+      (com2 && vserial_attach(vm) < 0)) {
     kprintf("vmos: '%s' not booted\n", name);
     vm_discard(vm);
     return;
   }
-  kprintf("vmos: VM %d: %s, %u KiB%s", vm->id, vm->name, vm->mem_size / 1024,
-          drive >= 0 ? ", disk hd" : "\n");
+  kprintf("vmos: VM %d: %s, %u KiB", vm->id, vm->name, vm->mem_size / 1024);
   if (drive >= 0)
-    kprintf("%d (%u sectors, %s mode)\n", drive, ide_size(drive), modes[mode]);
+    kprintf(", disk hd%d (%u sectors, %s mode)", drive, ide_size(drive), modes[mode]);
+  if (com2)
+    kprintf(", COM2");
+  if (irqmode != IRQ_ROUTE)
+    kprintf(", %s interrupts", irqmodes[irqmode]);
+  kprintf("\n");
 }
 
 // The real IDE interrupts go to the VM that owns the channel (pass mode).
@@ -95,6 +136,11 @@ vmos_boot(void)
   irq_register(15, ide1_intr);
   pic_enable(14);
   pic_enable(15);
+  const char *im = bootline_get("irq");
+  if (im && (dflt_irqmode = parse_irqmode(im)) < 0) {
+    kprintf("vmos: irq=%s is not an interrupt mode (route, swap or defer); using route\n", im);
+    dflt_irqmode = IRQ_ROUTE;
+  }
   if (strcmp(list, "none") == 0)
     return;
   u32 dflt_mem = VM_DEFMEM;

@@ -173,6 +173,13 @@ hv_vm_info(struct vm *vm, struct trapframe *tf)
   info.nvms = nvms;
   info.disk_mode = vm->disk.drive >= 0 ? vm->disk.mode : DISK_NONE;
   info.disk_sectors = vm->disk.drive >= 0 ? ide_size(vm->disk.drive) : 0;
+  info.irq_mode = vm->irq_mode;
+  info.irqs = vm->irqs;
+  if (vm->disk.drive >= 0 && vm->disk.mode == DISK_PASS) {
+    info.disk_port = vdisk_port(vm);
+    info.disk_irq = vdisk_irqno(vm);
+  }
+  info.com2 = vserial_owned(vm);
   if (vm_copyout(vm, tf->ebx, &info, sizeof(info)) < 0)
     return E_FAULT;
   return 0;

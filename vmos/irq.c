@@ -8,6 +8,7 @@
 #include "vmos/abi.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
+#include "vmos/trace.h"
 
 // Mark virtual interrupt virq pending for vm; a blocked VM becomes runnable.
 static void
@@ -25,6 +26,7 @@ irq_raise(struct vm *vm, int virq)
 {
   if (vm->state == VM_STOPPED || vm->state == VM_FREE)
     return;
+  trace(TR_RAISE, vm, virq);
   // LAB 1: route interrupt virq of vm's device to vm. Afterwards it is
   // pending for vm (the guest sees it in its shared page), a vm that was
   // blocked waiting for it can run, and in route mode vm is the next VM to
@@ -61,6 +63,7 @@ irq_deliver(struct vm *vm)
     return 0;                        // nobody listens: dropped
   if (reflect(vm, VIRQ_VECTOR(virq), 0, 0, R_IRQ) < 0)
     return 0;
+  trace(TR_VIRQ, vm, virq);
   vm->st.virqs++;
   return 1;
 }

@@ -14,6 +14,7 @@
 #include "vmos/abi.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
+#include "vmos/trace.h"
 
 BOOTOPT(quantum, "quantum", "time slice of a VM in host ticks, 1 to 100000 (default 10)");
 BOOTOPT(stopafter, "stopafter", "after N host ticks print the VM table and counters and power off");
@@ -187,9 +188,11 @@ sched_run(void)
       // Nothing to run: wait for an interrupt. Interrupts are only let in
       // here (and while a guest runs), so no wakeup is lost between the pick
       // and the hlt (sti; hlt is atomic).
+      trace(TR_IDLE, 0, 0);
       sti();
       hlt();
       cli();
+      trace(TR_WAKE, 0, 0);
       continue;
     }
     if (vm != last) {
@@ -200,7 +203,9 @@ sched_run(void)
     irq_deliver(vm);
     if (vm->state != VM_RUNNABLE)
       continue;
+    trace(TR_RUN, vm, vm->tf.eip);
     sw_enter(vm);
+    trace(TR_EXIT, vm, vm->tf.trapno);
     handle_exit(vm);
   }
 }

@@ -267,12 +267,27 @@ vdisk_attach(struct vm *vm, int drive, int mode)
   vm->disk.status = 0x40;              // DRDY: the virtual disk is ready
   if (mode == DISK_PASS) {
     int ch = drive / 2;
-    vm->nports = 0;
     for (int p = 0; p < 8; p++)
       vm->ports[vm->nports++] = chan_base[ch] + p;
     vm->ports[vm->nports++] = chan_ctrl[ch];
+    vm->irqs |= 1 << vdisk_irqno(vm);
   }
   return 0;
+}
+
+// The real IRQ of vm's IDE channel (pass mode): 14 or 15. Its virtual
+// interrupt has the same number, so a handler sees one number either way.
+int
+vdisk_irqno(struct vm *vm)
+{
+  return 14 + vm->disk.drive / 2;
+}
+
+// Where vm's pass-mode channel is, for HC_VM_INFO: its first port.
+int
+vdisk_port(struct vm *vm)
+{
+  return chan_base[vm->disk.drive / 2];
 }
 
 // The real interrupt of an IDE channel (IRQ 14 or 15): whose is it? In pass
@@ -282,7 +297,7 @@ vdisk_irq(int channel)
 {
   for (int k = 0; k < nvms; k++)
     if (vms[k].disk.mode == DISK_PASS && vms[k].disk.drive / 2 == channel)
-      irq_raise(&vms[k], VIRQ_DISK);
+      irq_raise(&vms[k], vdisk_irqno(&vms[k]));
 }
 
 // pv mode: n sectors from `sector` to or from guest address buf.

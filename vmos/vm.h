@@ -51,6 +51,11 @@ struct vmstats {
   uint emulated;             // I/O instructions emulated (trap mode)
   uint disk_cmds;            // commands to its virtual disk
   uint disk_overruns;        // data-port accesses across the end of the sector
+  uint idt_builds;           // times its IDT was built from its trap table (irq.c)
+  uint invokes[16];          // HC_INVOKE_VMOS per real IRQ: interrupts it handed back
+  uint bad_invokes;          // HC_INVOKE_VMOS for an IRQ that had not come to it
+  uint eois;                 // HC_EOI: direct slave interrupts it ended
+  uint swallowed;            // others' interrupts it took and never handed back
 };
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
@@ -116,8 +121,13 @@ struct vm {
   int slice;                 // host ticks left in its time slice
 
   struct vdisk disk;
-  u16 ports[10];             // I/O ports it may use directly while it runs
+  u16 ports[20];             // I/O ports it may use directly while it runs (pass mode)
   int nports;
+
+  // interrupts (irq.c): its mode, and the real IRQs of the devices it owns
+  int irq_mode;              // IRQ_ROUTE, IRQ_SWAP, IRQ_DEFER (vmos/abi.h)
+  u32 irqs;                  // bit n: real IRQ n is its own (pass-mode devices)
+  int idt_dirty;             // its trap table changed: rebuild its IDT (irq.c)
 
   // console (vdev_console.c)
   char out[CONS_LINE];       // the line it is writing, until its '\n'

@@ -94,7 +94,13 @@ void        vdev_out(struct vm *vm, u16 port, int size, u32 v);
 int         vdev_data(struct vm *vm, u16 port, int in, char *p, int n, int size);
 int         vdisk_attach(struct vm *vm, int drive, int mode);
 void        vdisk_irq(int channel);
+int         vdisk_irqno(struct vm *vm);
+int         vdisk_port(struct vm *vm);
 int         vdisk_block(struct vm *vm, u32 sector, u32 buf, u32 n, int write);
+
+// vdev_serial.c
+int         vserial_attach(struct vm *vm);
+int         vserial_owned(struct vm *vm);
 
 // vm.c
 struct vm*  vm_alloc(const char *name, u32 mem_size);
