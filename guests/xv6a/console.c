@@ -89,14 +89,19 @@ consoleintr_poll(void)
   }
 }
 
+// A line (or n bytes) of input. The console's inode is not held meanwhile:
+// while one process waits for a line, others write to the console.
 static int
 consoleread(struct inode *ip, char *dst, int n)
 {
   int target = n;
+  iunlock(ip);
   while (n > 0) {
     while (input.r == input.w) {
-      if (curproc->killed)
+      if (curproc->killed) {
+        ilock(ip);
         return -1;
+      }
       sleep(&input.r);
     }
     int c = input.buf[input.r++ % INPUT_BUF];
@@ -110,6 +115,7 @@ consoleread(struct inode *ip, char *dst, int n)
     if (c == '\n')
       break;
   }
+  ilock(ip);
   return target - n;
 }
 

@@ -66,7 +66,7 @@ exec(const char *path, char **argv)
     if (loadseg(pgdir, ph.vaddr, ip, ph.off, ph.filesz) < 0)
       goto bad;
   }
-  iput(ip);
+  iunlockput(ip);
   end_op();
   ip = 0;
   // Two pages: an inaccessible guard, then the stack.
@@ -116,7 +116,7 @@ bad:
   if (pgdir)
     freevm(pgdir);
   if (ip) {
-    iput(ip);
+    iunlockput(ip);
     end_op();
   }
   return -1;

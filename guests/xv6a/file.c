@@ -54,6 +54,7 @@ filestat(struct file *f, struct stat *st)
     return -1;
   ilock(f->ip);
   stati(f->ip, st);
+  iunlock(f->ip);
   return 0;
 }
 
@@ -66,10 +67,11 @@ fileread(struct file *f, char *addr, int n)
     return piperead(f->pipe, addr, n);
   if (f->type != FD_INODE)
     panic("fileread");
-  ilock(f->ip);
+  ilock(f->ip);                  // held across readi: the offset moves as one
   int r = readi(f->ip, addr, f->off, n);
   if (r > 0)
     f->off += r;
+  iunlock(f->ip);
   return r;
 }
 
@@ -91,6 +93,7 @@ filewrite(struct file *f, char *addr, int n)
     int r = writei(f->ip, addr + i, f->off, n1);
     if (r > 0)
       f->off += r;
+    iunlock(f->ip);
     end_op();
     if (r != n1)
       break;

@@ -2,7 +2,10 @@
 // bitmap, inodes (an in-memory cache of on-disk inodes), file contents through
 // the inode's block map, directories, and path names. Every change goes
 // through log_write, inside an operation the caller opened with begin_op.
-// Locks are not needed: one CPU, and no sleeping inside these functions.
+// The disk is interrupt-driven, so these functions sleep while it works and
+// other processes run: an inode is locked (ilock .. iunlock, a sleeplock)
+// while its fields or contents are used, a buffer from bread to brelse. A
+// directory is locked before the entries in it, never the other way round.
 #include "xv6a.h"
 #include "file.h"
 #include "stat.h"
@@ -64,6 +67,8 @@ bfree(int dev, uint b)
 void
 iinit(int dev)
 {
+  for (struct inode *ip = icache; ip < icache + NINODE; ip++)
+    initsleeplock(&ip->lock, "inode");
   readsb(dev, &sb);
   cprintf("xv6a: file system: %d blocks, %d inodes, log at %d\n", sb.size, sb.ninodes,
           sb.logstart);
@@ -114,6 +119,8 @@ ialloc(uint dev, short type)
 void
 iupdate(struct inode *ip)
 {
+  if (!holdingsleep(&ip->lock))
+    panic("iupdate: inode not locked");
   struct buf *bp = bread(ip->dev, IBLOCK(ip->inum, sb));
   struct dinode *dip = (struct dinode *)bp->data + ip->inum % IPB;
   dip->type = ip->type;
@@ -133,12 +140,13 @@ idup(struct inode *ip)
   return ip;
 }
 
-// Make sure the inode's fields are loaded (xv6's ilock, without the lock).
+// Lock the inode, and load its fields if they are not yet.
 void
 ilock(struct inode *ip)
 {
   if (ip == 0 || ip->ref < 1)
     panic("ilock");
+  acquiresleep(&ip->lock);
   if (ip->valid)
     return;
   struct buf *bp = bread(ip->dev, IBLOCK(ip->inum, sb));
@@ -155,19 +163,30 @@ ilock(struct inode *ip)
     panic("ilock: no type");
 }
 
-void iunlock(struct inode *ip) { (void)ip; }
+void
+iunlock(struct inode *ip)
+{
+  if (ip == 0 || ip->ref < 1 || !holdingsleep(&ip->lock))
+    panic("iunlock");
+  releasesleep(&ip->lock);
+}
 
 static void itrunc(struct inode *ip);
 
-// Drop a reference; the last reference to an unlinked inode frees it.
+// Drop a reference (unlocked); the last reference to an unlinked inode
+// frees it, so call it inside an operation: it may write.
 void
 iput(struct inode *ip)
 {
   if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+    // The last reference, and no directory names it: nobody else holds or
+    // can find it; the lock is for iupdate's check.
+    acquiresleep(&ip->lock);
     itrunc(ip);
     ip->type = 0;
     iupdate(ip);
     ip->valid = 0;
+    releasesleep(&ip->lock);
   }
   ip->ref--;
 }
@@ -175,6 +194,7 @@ iput(struct inode *ip)
 void
 iunlockput(struct inode *ip)
 {
+  iunlock(ip);
   iput(ip);
 }
 
@@ -242,6 +262,8 @@ stati(struct inode *ip, struct stat *st)
 int
 readi(struct inode *ip, char *dst, uint off, uint n)
 {
+  if (!holdingsleep(&ip->lock))
+    panic("readi: inode not locked");
   if (ip->type == T_DEV) {
     if (ip->major < 0 || ip->major >= NDEV || !devsw[ip->major].read)
       return -1;
@@ -268,6 +290,8 @@ readi(struct inode *ip, char *dst, uint off, uint n)
 int
 writei(struct inode *ip, char *src, uint off, uint n)
 {
+  if (!holdingsleep(&ip->lock))
+    panic("writei: inode not locked");
   if (ip->type == T_DEV) {
     if (ip->major < 0 || ip->major >= NDEV || !devsw[ip->major].write)
       return -1;
@@ -372,16 +396,18 @@ namex(const char *path, int parent, char *name)
   while ((path = skipelem(path, name)) != 0) {
     ilock(ip);
     if (ip->type != T_DIR) {
-      iput(ip);
+      iunlockput(ip);
       return 0;
     }
-    if (parent && *path == 0)
+    if (parent && *path == 0) {
+      iunlock(ip);
       return ip;                 // stop one early
+    }
     if ((next = dirlookup(ip, name, 0)) == 0) {
-      iput(ip);
+      iunlockput(ip);
       return 0;
     }
-    iput(ip);
+    iunlockput(ip);              // before locking next: ".." would be the other way round
     ip = next;
   }
   if (parent) {

@@ -1,9 +1,15 @@
-// ide.c: xv6a's disk driver: PIO on the IDE primary master, polled. On bare
-// QEMU these in/out instructions reach the controller; under vmos in `trap`
-// mode each faults into the host, which emulates the controller on this VM's
-// own drive (vmos/emulate.c) — the same code either way, as VM/370 intended;
-// in `pass` mode they reach the real controller of a channel the VM owns. In
-// `pv` mode a sector is one hypercall instead (pv_disk_rw).
+// ide.c: xv6a's disk driver: PIO on an IDE master, interrupt-driven. Requests
+// wait in a queue; the head is the one the disk works on. A process asking
+// for a block sleeps on its buffer; the disk's interrupt (ideintr, from
+// trap.c) finishes the head, wakes its sleeper and starts the next, so other
+// processes run while the disk works. The same code runs three ways: on bare
+// QEMU these in/out instructions reach the controller and IRQ 14 comes
+// through the 8259; under vmos in `trap` mode each faults into the host, which
+// emulates the controller on this VM's own drive (vmos/emulate.c, as VM/370
+// intended) and raises virtual interrupt VIRQ_DISK while nIEN is clear; in
+// `pass` mode they reach the real controller of a channel the VM owns
+// (pv_disk_port), whose IRQ is the VM's (pv_disk_irq). In `pv` mode a sector
+// is one synchronous hypercall instead (pv_disk_rw), and nothing is queued.
 #include "xv6a.h"
 #include "file.h"
 #include "pv.h"
@@ -13,13 +19,26 @@ static inline void outb(ushort p, uchar v) { asm volatile("outb %0,%1" : : "a"(v
 static inline void insl(int p, void *a, int n) { asm volatile("cld; rep insl" : "+D"(a), "+c"(n) : "d"(p) : "memory"); }
 static inline void outsl(int p, const void *a, int n) { asm volatile("cld; rep outsl" : "+S"(a), "+c"(n) : "d"(p)); }
 
+#define ST_BSY  0x80
+#define ST_DRDY 0x40
+#define ST_DF   0x20
+#define ST_DRQ  0x08
+#define ST_ERR  0x01
+
+static ushort base = 0x1F0;      // the channel's command block: data .. status
+static ushort ctrl = 0x3F6;      // its control register (nIEN)
+static struct buf *queue;        // requests; the head is on the disk
+
+// Wait while the drive is busy; its status, or -1 if it failed (or never
+// became ready). Reading the status also acknowledges its interrupt.
 static int
 idewait(void)
 {
-  int r;
-  for (int i = 0; i < 10000000; i++)
-    if (((r = inb(0x1F7)) & 0xC0) == 0x40)
-      return (r & 0x21) ? -1 : 0;
+  for (int i = 0; i < 10000000; i++) {
+    int r = inb(base + 7);
+    if ((r & (ST_BSY | ST_DRDY)) == ST_DRDY)
+      return (r & (ST_DF | ST_ERR)) ? -1 : r;
+  }
   return -1;
 }
 
@@ -27,17 +46,66 @@ void
 ideinit(void)
 {
   if (pv_disk_pv())
-    return;                      // vmos pv mode: no ports to set up
-  outb(0x1F6, 0xE0);           // the master, LBA
-  outb(0x3F6, 0x02);           // no interrupts: we poll
+    return;                      // vmos pv mode: no ports, no interrupt
+  base = pv_disk_port();
+  ctrl = base + 0x206;
+  outb(base + 6, 0xE0);          // the master, LBA
+  outb(ctrl, 0);                 // nIEN clear: it interrupts when done
   if (idewait() < 0)
     panic("ideinit: no disk");
 }
 
-// Read b from disk, or write it.
+// Give the disk request b (the queue's head, the disk idle).
+static void
+idestart(struct buf *b)
+{
+  if (idewait() < 0)
+    panic("idestart: the disk is not ready");
+  outb(base + 2, 1);
+  outb(base + 3, b->blockno);
+  outb(base + 4, b->blockno >> 8);
+  outb(base + 5, b->blockno >> 16);
+  outb(base + 6, 0xE0 | ((b->blockno >> 24) & 0x0F));
+  outb(base + 7, b->write ? 0x30 : 0x20);
+  if (b->write) {                // the drive asks for the data at once
+    int r = 0;
+    for (int i = 0; i < 10000000 && ((r = inb(base + 7)) & (ST_BSY | ST_DRQ)) != ST_DRQ; i++)
+      if (r & ST_ERR)
+        break;
+    if ((r & (ST_BSY | ST_DRQ)) != ST_DRQ)
+      panic("idestart: the disk took no data");
+    outsl(base, b->data, BSIZE / 4);
+  }
+}
+
+// The disk's interrupt: the head request is done (a read's data waits in the
+// controller). Finish it, wake its sleeper, start the next.
+void
+ideintr(void)
+{
+  struct buf *b = queue;
+  if (b == 0) {                  // nothing asked for: just acknowledge it
+    inb(base + 7);
+    return;
+  }
+  int r = idewait();
+  if (r >= 0 && !b->write && (r & ST_DRQ))
+    insl(base, b->data, BSIZE / 4);
+  b->error = r < 0 || (!b->write && !(r & ST_DRQ));
+  queue = b->qnext;
+  b->done = 1;
+  wakeup(b);
+  if (queue)
+    idestart(queue);
+}
+
+// Read b from disk, or write it; the caller holds b's lock and sleeps here
+// until the disk is done.
 void
 iderw(struct buf *b, int write)
 {
+  if (!holdingsleep(&b->lock))
+    panic("iderw: buffer not locked");
   if (b->blockno >= FSSIZE)
     panic("iderw: block out of range");
   if (pv_disk_pv()) {
@@ -46,21 +114,19 @@ iderw(struct buf *b, int write)
     b->valid = 1;
     return;
   }
-  idewait();
-  outb(0x1F2, 1);
-  outb(0x1F3, b->blockno);
-  outb(0x1F4, b->blockno >> 8);
-  outb(0x1F5, b->blockno >> 16);
-  outb(0x1F6, 0xE0 | ((b->blockno >> 24) & 0x0F));
-  outb(0x1F7, write ? 0x30 : 0x20);
-  if (write) {
-    while ((inb(0x1F7) & 0x88) != 0x08)
-      ;
-    outsl(0x1F0, b->data, BSIZE / 4);
-  }
-  if (idewait() < 0)
+  b->write = write;
+  b->done = 0;
+  b->error = 0;
+  b->qnext = 0;
+  struct buf **pp = &queue;
+  while (*pp)
+    pp = &(*pp)->qnext;
+  *pp = b;
+  if (queue == b)
+    idestart(b);
+  while (!b->done)               // a loop: kill() wakes sleepers early
+    sleep(b);
+  if (b->error)
     panic("iderw: disk error");
-  if (!write)
-    insl(0x1F0, b->data, BSIZE / 4);
   b->valid = 1;
 }

@@ -4,6 +4,10 @@
 // log area, then the header with their count (the commit point), then to their
 // homes, then the header is cleared. initlog replays a committed log at boot, so
 // a crash leaves either all of an operation's writes or none.
+// Operations of several processes may be open at once (each sleeps while the
+// disk works, ide.c), and commit together: begin_op lets one start only if the
+// log has room for what every open one may still write (MAXOPBLOCKS each), and
+// none while a commit is under way.
 #include "xv6a.h"
 #include "file.h"
 
@@ -13,9 +17,19 @@ struct logheader {
 };
 
 static struct {
-  int start, size, outstanding, dev;
+  int start, size, dev;
+  int outstanding;               // operations open
+  int committing;                // end_op is writing the log: no operation may start
   struct logheader lh;
 } log;
+
+// Blocks one transaction may log: the log area but its header block, as far
+// as the header has room to name them.
+static int
+log_room(void)
+{
+  return log.size - 1 < LOGSIZE ? log.size - 1 : LOGSIZE;
+}
 
 static void
 install(int from_log)            // copy the logged blocks to their homes
@@ -69,8 +83,8 @@ initlog(int dev, struct superblock *sb)
 void
 begin_op(void)
 {
-  if (log.outstanding > 0)
-    panic("begin_op: nested");   // a one-CPU kernel that never sleeps in one
+  while (log.committing || log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS > log_room())
+    sleep(&log);
   log.outstanding++;
 }
 
@@ -96,8 +110,14 @@ commit(void)
 void
 end_op(void)
 {
-  if (--log.outstanding == 0)
-    commit();
+  if (log.outstanding < 1 || log.committing)
+    panic("end_op");
+  if (--log.outstanding == 0) {
+    log.committing = 1;
+    commit();                    // sleeps on the disk: others wait in begin_op
+    log.committing = 0;
+  }
+  wakeup(&log);                  // room freed, or the commit is over
 }
 
 // b changed and belongs to the current transaction.
@@ -106,12 +126,14 @@ log_write(struct buf *b)
 {
   if (log.outstanding < 1)
     panic("log_write outside a transaction");
+  if (!holdingsleep(&b->lock))
+    panic("log_write: buffer not locked");
   int i;
   for (i = 0; i < log.lh.n; i++)
     if (log.lh.block[i] == (int)b->blockno)
       break;                     // already logged: absorbed
   if (i == log.lh.n) {
-    if (log.lh.n >= LOGSIZE - 1 || log.lh.n >= log.size - 1)
+    if (log.lh.n >= log_room())
       panic("log_write: transaction too big");
     log.lh.block[log.lh.n++] = b->blockno;
   }

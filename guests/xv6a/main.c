@@ -1,6 +1,6 @@
 // main.c: xv6a's boot, an ordered list of init calls, on bare QEMU and under
 // vmos alike (pv.h hides which): its own page tables, traps, the timer, the
-// file system on its disk, then the first process.
+// disk, then the first process, which starts the file system (proc.c).
 #include "xv6a.h"
 #include "pv.h"
 #include "fs.h"
@@ -23,10 +23,8 @@ main(uint magic, uint info)
   pv_timer_init(100);            // 100 ticks a second
   cprintf("xv6a: own page tables, %d pages free\n", kfreecount());
   binit();                       // buffer cache
-  ideinit();                     // the disk (trap-and-emulate under vmos)
-  iinit(ROOTDEV);                // the file system's superblock
-  initlog(ROOTDEV, &sb);         // replay a committed transaction, if any
+  ideinit();                     // the disk and its interrupt
   consoleinit();                 // the console device
-  userinit();                    // the first process: /init
+  userinit();                    // the first process: the file system, /init
   scheduler();                   // run processes; never returns
 }

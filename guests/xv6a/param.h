@@ -10,5 +10,7 @@
 #define MAXARG       32   // exec arguments
 #define MAXOPBLOCKS  10   // blocks one file system operation may write
 #define LOGSIZE      (MAXOPBLOCKS * 3)   // blocks in the on-disk log
-#define NBUF         (MAXOPBLOCKS * 3)   // blocks in the buffer cache
+#define NBUF         (LOGSIZE + 2 * MAXOPBLOCKS)   // blocks in the buffer cache: the
+                          // open transaction's stay cached (log.c); the rest serve
+                          // the processes waiting for the disk meanwhile (bio.c)
 #define FSSIZE       1000 // blocks in the file system

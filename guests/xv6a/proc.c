@@ -1,8 +1,9 @@
 // proc.c: xv6a's processes and its scheduler. One CPU, and the kernel runs
 // with interrupts off (every trap enters through an interrupt gate, real or
 // virtual), so the process table needs no locks: a process gives up the CPU only
-// in sched(), and interrupts come in only in user mode and while the scheduler
-// idles. Under vmos "interrupts off" is the virtual IF (pv.h), and a system
+// in sched() (yield, or sleep: for the disk too, ide.c), and interrupts come in
+// only in user mode, on the way back to it, and while the scheduler idles.
+// What a sleeper holds across sched() is a sleeplock (sleeplock.c). Under vmos "interrupts off" is the virtual IF (pv.h), and a system
 // call comes through a trap gate: its first instruction turns the virtual IF
 // off (trapasm.S), and an interrupt taken just before finds nothing under way.
 #include "xv6a.h"
@@ -44,13 +45,31 @@ allocproc(void)
   return p;
 }
 
+// The first process, before its first return to user mode: the file system
+// (reading the disk sleeps, so it needs a process) and the program /init.
+static void
+initboot(void)
+{
+  iinit(ROOTDEV);                // the superblock
+  initlog(ROOTDEV, &sb);         // replay a committed transaction, if any
+  curproc->cwd = namei("/");
+  char *argv[] = { "init", 0 };
+  if (exec("/init", argv) < 0)
+    panic("userinit: no /init on the disk");
+}
+
 // The first swtch into a new process lands here, and returns to trapret.
 void
 forkret(void)
 {
+  static int first = 1;
+  if (first) {
+    first = 0;
+    initboot();
+  }
 }
 
-// The first process: the built-in program "init" (exec.c).
+// The first process: it starts the file system and runs /init (initboot).
 void
 userinit(void)
 {
@@ -58,14 +77,8 @@ userinit(void)
   if (p == 0 || (p->pgdir = setupkvm()) == 0)
     panic("userinit");
   initproc = p;
-  curproc = p;
   safestrcpy(p->name, "init", sizeof(p->name));
-  p->cwd = namei("/");
-  char *argv[] = { "init", 0 };
-  if (exec("/init", argv) < 0)
-    panic("userinit: no /init on the disk");
   p->state = RUNNABLE;
-  curproc = 0;
 }
 
 int

@@ -32,7 +32,9 @@ void pv_eoi(int irq);
 uint pv_fault_addr(void);              // the address of the last page fault
 void pv_exit(int status, const char *why) __attribute__((noreturn));
 int  pv_disk_pv(void);                 // is the disk reached by hypercall (vmos pv
-                                       // mode)? If not, ide.c drives the ports
+                                       // mode)? If not, ide.c drives the ports:
+int  pv_disk_port(void);               // its channel's first port (0x1F0 but in pass mode)
+int  pv_disk_irq(void);                // and its interrupt (14, or the channel's)
 int  pv_disk_rw(uint sector, void *buf, int write);  // then: 0 done, -1 error
 int  pv_mark(const char *label);        // `make bench`: the host prints its counters
                                        // for this VM, tagged (-1 on bare: no host)

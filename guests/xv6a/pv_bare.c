@@ -163,7 +163,9 @@ pv_eoi(int irq)
 }
 
 int pv_mark(const char *label) { return -1; }   // no host to count anything
-int pv_disk_pv(void) { return 0; }    // the real ports
+int pv_disk_pv(void) { return 0; }    // the real ports: the primary channel's
+int pv_disk_port(void) { return 0x1F0; }
+int pv_disk_irq(void) { return IRQ_IDE; }
 int pv_disk_rw(uint sector, void *buf, int write) { return -1; }
 
 void

@@ -15,7 +15,7 @@ union {
   char page[PGSIZE];             // the whole page is the host's to write
 } shared __attribute__((aligned(PGSIZE)));
 static uint memsize;
-static uint disk_mode;           // how the host gives us our disk (vm_info)
+static struct vm_info vminfo;    // what the host says of this VM (its disk, COM2)
 extern char iret_start[], iret_end[];
 
 #define hc(nr, a, b, c) vmos_hcall(nr, a, b, c, 0)
@@ -28,9 +28,8 @@ pv_init(uint magic, uint info)
       ;
   memsize = info;                // the host passes the memory size in ebx
   hc(HC_SET_SHARED, (uint)&shared, 0, 0);
-  static struct vm_info vminfo;
-  if (hc(HC_VM_INFO, (uint)&vminfo, 0, 0) == 0)
-    disk_mode = vminfo.disk_mode;
+  if (hc(HC_VM_INFO, (uint)&vminfo, 0, 0) < 0)
+    memset(&vminfo, 0, sizeof(vminfo));
   hc(HC_SET_IRET, (uint)iret_start, (uint)iret_end, 0);
 }
 
@@ -110,7 +109,22 @@ int pv_mark(const char *label) { return hc(HC_MARK, (uint)label, 0, 0); }
 
 // In `pv` mode the host reads and writes the sector for us, one hypercall; in
 // `trap` and `pass` modes ide.c drives the ports (emulated, or the real ones).
-int pv_disk_pv(void) { return disk_mode == DISK_PV; }
+int pv_disk_pv(void) { return vminfo.disk_mode == DISK_PV; }
+
+// trap mode: the emulated controller at the primary channel's ports, virtual
+// interrupt VIRQ_DISK; pass mode: the real channel the host gave us, whose
+// IRQ (14 or 15) is our virtual interrupt of that number.
+int
+pv_disk_port(void)
+{
+  return vminfo.disk_mode == DISK_PASS ? (int)vminfo.disk_port : 0x1F0;
+}
+
+int
+pv_disk_irq(void)
+{
+  return vminfo.disk_mode == DISK_PASS ? (int)vminfo.disk_irq : VIRQ_DISK;
+}
 
 int
 pv_disk_rw(uint sector, void *buf, int write)

@@ -101,27 +101,29 @@ sys_link(void)
   }
   ilock(ip);
   if (ip->type == T_DIR) {
-    iput(ip);
+    iunlockput(ip);
     end_op();
     return -1;
   }
   ip->nlink++;
   iupdate(ip);
+  iunlock(ip);                   // a directory is locked before its entries, never after
   if ((dp = nameiparent(new, name)) == 0)
     goto bad;
   ilock(dp);
   if (dp->dev != ip->dev || dirlink(dp, name, ip->inum) < 0) {
-    iput(dp);
+    iunlockput(dp);
     goto bad;
   }
-  iput(dp);
+  iunlockput(dp);
   iput(ip);
   end_op();
   return 0;
 bad:
+  ilock(ip);
   ip->nlink--;
   iupdate(ip);
-  iput(ip);
+  iunlockput(ip);
   end_op();
   return -1;
 }
@@ -158,11 +160,11 @@ sys_unlink(void)
   if (namecmp(name, ".") == 0 || namecmp(name, "..") == 0 ||
       (ip = dirlookup(dp, name, &off)) == 0)
     goto bad;
-  ilock(ip);
+  ilock(ip);                     // the directory first, then its entry
   if (ip->nlink < 1)
     panic("unlink: nlink < 1");
   if (ip->type == T_DIR && !isdirempty(ip)) {
-    iput(ip);
+    iunlockput(ip);
     goto bad;
   }
   memset(&de, 0, sizeof(de));
@@ -172,19 +174,19 @@ sys_unlink(void)
     dp->nlink--;                 // its ".." is gone
     iupdate(dp);
   }
-  iput(dp);
+  iunlockput(dp);
   ip->nlink--;
   iupdate(ip);
-  iput(ip);
+  iunlockput(ip);
   end_op();
   return 0;
 bad:
-  iput(dp);
+  iunlockput(dp);
   end_op();
   return -1;
 }
 
-// A new inode of this type at path (or the existing file, for open), loaded.
+// A new inode of this type at path (or the existing file, for open), locked.
 static struct inode*
 create(char *path, short type, short major, short minor)
 {
@@ -194,15 +196,15 @@ create(char *path, short type, short major, short minor)
     return 0;
   ilock(dp);
   if ((ip = dirlookup(dp, name, 0)) != 0) {
-    iput(dp);
+    iunlockput(dp);
     ilock(ip);
     if (type == T_FILE && ip->type == T_FILE)
       return ip;
-    iput(ip);
+    iunlockput(ip);
     return 0;
   }
   if ((ip = ialloc(dp->dev, type)) == 0) {
-    iput(dp);
+    iunlockput(dp);
     return 0;
   }
   ilock(ip);
@@ -218,7 +220,7 @@ create(char *path, short type, short major, short minor)
   }
   if (dirlink(dp, name, ip->inum) < 0)
     panic("create: dirlink");
-  iput(dp);
+  iunlockput(dp);
   return ip;
 }
 
@@ -238,7 +240,7 @@ sys_open(void)
     if ((ip = namei(path)) != 0) {
       ilock(ip);
       if (ip->type == T_DIR && omode != O_RDONLY) {
-        iput(ip);
+        iunlockput(ip);
         ip = 0;
       }
     }
@@ -250,10 +252,11 @@ sys_open(void)
   if ((f = filealloc()) == 0 || (fd = fdalloc(f)) < 0) {
     if (f)
       fileclose(f);
-    iput(ip);
+    iunlockput(ip);
     end_op();
     return -1;
   }
+  iunlock(ip);
   end_op();
   f->type = FD_INODE;
   f->ip = ip;
@@ -273,7 +276,7 @@ sys_mkdir(void)
     end_op();
     return -1;
   }
-  iput(ip);
+  iunlockput(ip);
   end_op();
   return 0;
 }
@@ -290,7 +293,7 @@ sys_mknod(void)
     end_op();
     return -1;
   }
-  iput(ip);
+  iunlockput(ip);
   end_op();
   return 0;
 }
@@ -307,10 +310,11 @@ sys_chdir(void)
   }
   ilock(ip);
   if (ip->type != T_DIR) {
-    iput(ip);
+    iunlockput(ip);
     end_op();
     return -1;
   }
+  iunlock(ip);
   iput(curproc->cwd);
   end_op();
   curproc->cwd = ip;

@@ -80,6 +80,8 @@ trap(struct trapframe *tf)
     break;
   default:
     if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
+      if (tf->trapno - T_IRQ0 == pv_disk_irq())
+        ideintr();
       pv_eoi(tf->trapno - T_IRQ0);
       break;
     }

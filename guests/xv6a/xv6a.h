@@ -44,6 +44,13 @@ struct trapframe {
   ushort ss, pad6;
 };
 
+// sleeplock.c: a lock held across sleep (a buffer, an inode; sleeplock.h)
+struct sleeplock;
+void initsleeplock(struct sleeplock *lk, const char *name);
+void acquiresleep(struct sleeplock *lk);
+void releasesleep(struct sleeplock *lk);
+int holdingsleep(struct sleeplock *lk);
+
 // console.c
 void cprintf(const char *fmt, ...);
 void panic(const char *s) __attribute__((noreturn));
@@ -148,6 +155,7 @@ int piperead(struct pipe *p, char *addr, int n);
 int pipewrite(struct pipe *p, char *addr, int n);
 void ideinit(void);
 void iderw(struct buf *b, int write);
+void ideintr(void);
 void consoleinit(void);
 void consoleintr_poll(void);
 
