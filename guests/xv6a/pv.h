@@ -14,6 +14,8 @@ void pv_init(uint magic, uint info);   // first thing main does: what machine is
 uint pv_memsize(void);                 // physical memory, bytes
 void pv_putc(int c);                   // console output
 int  pv_getc(void);                    // console input: a character, or -1
+int  pv_console_irq(void);             // the interrupt that brings it: COM1's bare;
+                                       // vmos: VIRQ_CONSOLE, or COM2's if the VM owns it
 void pv_lcr3(uint pa);                 // load a page directory (physical address)
 void pv_invlpg(void *va);
 void pv_cli(void);                     // interrupts off (really, or virtually)

@@ -76,9 +76,7 @@ pv_init(uint magic, uint info)
   tss[2] = 0x10;
   tss[25] = sizeof(tss) << 16;   // no I/O bitmap
   lgdt_lidt();
-  // The UART: 115200 8N1, receive interrupts.
-  outb(0x3F8 + 3, 0x80); outb(0x3F8, 1); outb(0x3F8 + 1, 0); outb(0x3F8 + 3, 0x03);
-  outb(0x3F8 + 4, 0x0B); outb(0x3F8 + 1, 0x01);
+  uart_init(COM1);               // the console, with receive interrupts
   // The PICs at 0x20/0x28, everything masked but the cascade, the timer, COM1, IDE.
   outb(0x21, 0xFF); outb(0xA1, 0xFF);
   outb(0x20, 0x11); outb(0x21, T_IRQ0); outb(0x21, 4); outb(0x21, 1);
@@ -94,19 +92,9 @@ pv_init(uint magic, uint info)
 
 uint pv_memsize(void) { return memsize; }
 
-void
-pv_putc(int c)
-{
-  for (int i = 0; i < 100000 && !(inb(0x3F8 + 5) & 0x20); i++)
-    ;
-  outb(0x3F8, c);
-}
-
-int
-pv_getc(void)
-{
-  return (inb(0x3F8 + 5) & 1) ? inb(0x3F8) : -1;
-}
+void pv_putc(int c) { uart_putc(COM1, c); }
+int pv_getc(void) { return uart_getc(COM1); }
+int pv_console_irq(void) { return IRQ_COM1; }
 
 void pv_lcr3(uint pa) { asm volatile("movl %0, %%cr3" : : "r"(pa) : "memory"); }
 void pv_invlpg(void *va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }

@@ -2,6 +2,8 @@
 // privileged operation (hypercalls, vmos/abi.h). Interrupts are virtual: the IF
 // is a word in the page shared with the host, so turning them off is a store
 // and turning them on is a store plus, if something is pending, a hypercall.
+// Devices the VM owns in pass mode it drives itself: its disk's channel
+// (ide.c) and COM2, which is then its whole console (see pv_putc).
 #include "xv6a.h"
 #include "pv.h"
 #include "guests/hcall.h"
@@ -16,6 +18,7 @@ union {
 } shared __attribute__((aligned(PGSIZE)));
 static uint memsize;
 static struct vm_info vminfo;    // what the host says of this VM (its disk, COM2)
+static int com2;                 // the console is COM2 (pv_putc)
 extern char iret_start[], iret_end[];
 
 #define hc(nr, a, b, c) vmos_hcall(nr, a, b, c, 0)
@@ -31,6 +34,12 @@ pv_init(uint magic, uint info)
   if (hc(HC_VM_INFO, (uint)&vminfo, 0, 0) < 0)
     memset(&vminfo, 0, sizeof(vminfo));
   hc(HC_SET_IRET, (uint)iret_start, (uint)iret_end, 0);
+  if (vminfo.com2 && uart_present(COM2)) {
+    cprintf("xv6a: VM %d's console is COM2 from here on\n", vminfo.id);
+    uart_init(COM2);
+    com2 = 1;
+    cprintf("xv6a: VM %d (%s.%d): this is its console\n", vminfo.id, vminfo.name, vminfo.id);
+  }
 }
 
 uint pv_memsize(void) { return memsize; }
@@ -39,6 +48,10 @@ uint pv_memsize(void) { return memsize; }
 // The host takes a VM's output at a bounded rate and says how much it took
 // (vmos/abi.h): the rest waits, the writer giving up its slice meanwhile, so
 // a process printing fast slows down and nothing it printed is lost.
+// With COM2 the VM's own (vm_info.com2) the console is COM2 alone: the system
+// console shows the line saying so (pv_init), then nothing more of this VM but
+// what the host itself says of it (a stop, with the panic's reason). What is
+// typed to it on the system console is not read (the host keeps a little).
 static char line[120];
 static int nline;
 
@@ -60,6 +73,16 @@ flush_line(void)
 void
 pv_putc(int c)
 {
+  if (com2) {                    // a terminal: a new line is CR LF, an erase rubs out
+    if (c == '\n')
+      uart_putc(COM2, '\r');
+    if (c == '\b') {
+      uart_putc(COM2, '\b');
+      uart_putc(COM2, ' ');
+    }
+    uart_putc(COM2, c);
+    return;
+  }
   line[nline++] = c;
   if (c == '\n' || nline == sizeof(line))
     flush_line();
@@ -69,6 +92,8 @@ pv_putc(int c)
 int
 pv_getc(void)
 {
+  if (com2)
+    return uart_getc(COM2);
   static char buf[32];
   static int n, i;
   if (i == n) {
@@ -81,6 +106,10 @@ pv_getc(void)
   }
   return buf[i++] & 0xFF;
 }
+
+// Input comes with virtual interrupt VIRQ_CONSOLE, or COM2's: its IRQ 3
+// (routed by the host, or, in swap and defer modes, straight from the device).
+int pv_console_irq(void) { return com2 ? IRQ_COM2 : VIRQ_CONSOLE; }
 
 void pv_lcr3(uint pa) { hc(HC_SET_PGDIR, pa, 0, 0); }
 void pv_invlpg(void *va) { hc(HC_INVLPG, (uint)va, 0, 0); }

@@ -73,16 +73,14 @@ trap(struct trapframe *tf)
     if (curproc)
       turn_over = 1;
     break;
-  case T_IRQ0 + IRQ_COM1:        // bare QEMU: the UART
-  case T_IRQ0 + IRQ_KBD:         // vmos: VIRQ_CONSOLE, what is typed to this VM
-    consoleintr_poll();
-    pv_eoi(tf->trapno - T_IRQ0);
-    break;
   default:
     if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
-      if (tf->trapno - T_IRQ0 == pv_disk_irq())
+      int irq = tf->trapno - T_IRQ0;
+      if (irq == pv_disk_irq())
         ideintr();
-      pv_eoi(tf->trapno - T_IRQ0);
+      else if (irq == pv_console_irq())   // COM1 bare; vmos: the host's console, or COM2
+        consoleintr_poll();
+      pv_eoi(irq);
       break;
     }
   fault:

@@ -22,6 +22,7 @@
 #define T_IRQ0   32       // IRQ 0 arrives at T_IRQ0
 #define IRQ_TIMER 0
 #define IRQ_KBD   1
+#define IRQ_COM2  3
 #define IRQ_COM1  4
 #define IRQ_IDE  14
 #define IRQ_ERROR 19

@@ -51,6 +51,14 @@ void acquiresleep(struct sleeplock *lk);
 void releasesleep(struct sleeplock *lk);
 int holdingsleep(struct sleeplock *lk);
 
+// uart.c: a 16550 port it drives itself (COM1 bare, COM2 as a vmos guest)
+#define COM1 0x3F8
+#define COM2 0x2F8
+void uart_init(ushort port);
+int uart_present(ushort port);
+void uart_putc(ushort port, int c);
+int uart_getc(ushort port);
+
 // console.c
 void cprintf(const char *fmt, ...);
 void panic(const char *s) __attribute__((noreturn));
