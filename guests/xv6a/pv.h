@@ -30,7 +30,8 @@ uint pv_clock(uint counted);           // the time now, in ticks: bare, the time
                                        // interrupts counted; vmos, the host's clock
 void pv_take_pending(void);            // before a return to user mode: take the
                                        // interrupts that came while the kernel ran
-void pv_eoi(int irq);
+void pv_eoi(int irq, int direct);     // the end of IRQ irq's handler; direct: it came
+                                       // straight from the device (TF_DIRECT, sharedoff.h)
 uint pv_fault_addr(void);              // the address of the last page fault
 void pv_exit(int status, const char *why) __attribute__((noreturn));
 int  pv_disk_pv(void);                 // is the disk reached by hypercall (vmos pv

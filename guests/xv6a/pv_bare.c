@@ -143,7 +143,7 @@ uint pv_clock(uint counted) { return counted; }
 void pv_take_pending(void) { }
 
 void
-pv_eoi(int irq)
+pv_eoi(int irq, int direct)
 {
   if (irq >= 8)
     outb(0xA0, 0x20);

@@ -7,6 +7,7 @@
 #include "xv6a.h"
 #include "pv.h"
 #include "guests/hcall.h"
+#include "sharedoff.h"
 
 const char *pv_name = "vmos";
 uint pv_kcs = SEL_GKCODE, pv_kds = SEL_GKDATA, pv_ucs = SEL_UCODE, pv_uds = SEL_UDATA;
@@ -18,10 +19,17 @@ union {
 } shared __attribute__((aligned(PGSIZE)));
 static uint memsize;
 static struct vm_info vminfo;    // what the host says of this VM (its disk, COM2)
+uint pv_own_irqs;                // vminfo.irqs: the real IRQs of its own devices
+                                 // (trapasm.S: a direct interrupt of another's goes back)
 static int com2;                 // the console is COM2 (pv_putc)
 extern char iret_start[], iret_end[];
 
 #define hc(nr, a, b, c) vmos_hcall(nr, a, b, c, 0)
+
+_Static_assert(__builtin_offsetof(struct vm_shared, vif) == SHARED_VIF, "sharedoff.h");
+_Static_assert(__builtin_offsetof(struct vm_shared, reflect) == SHARED_REFLECT, "sharedoff.h");
+_Static_assert(__builtin_offsetof(struct vm_shared, trapno) == SHARED_TRAPNO, "sharedoff.h");
+_Static_assert(R_NONE == SHARED_R_NONE && R_IRQ == SHARED_R_IRQ, "sharedoff.h");
 
 void
 pv_init(uint magic, uint info)
@@ -33,6 +41,7 @@ pv_init(uint magic, uint info)
   hc(HC_SET_SHARED, (uint)&shared, 0, 0);
   if (hc(HC_VM_INFO, (uint)&vminfo, 0, 0) < 0)
     memset(&vminfo, 0, sizeof(vminfo));
+  pv_own_irqs = vminfo.irqs;
   hc(HC_SET_IRET, (uint)iret_start, (uint)iret_end, 0);
   if (vminfo.com2 && uart_present(COM2)) {
     cprintf("xv6a: VM %d's console is COM2 from here on\n", vminfo.id);
@@ -184,7 +193,15 @@ pv_take_pending(void)
     pv_sti();
   pv_cli();
 }
-void pv_eoi(int irq) { }
+// The host ends every interrupt it delivers. One that came straight from
+// the device (swap and defer modes) is ended by the master 8259 itself
+// (auto-EOI) for IRQs 0..7; the slave's (8..15) need the host (vmos/abi.h).
+void
+pv_eoi(int irq, int direct)
+{
+  if (direct && irq >= 8)
+    hc(HC_EOI, irq, 0, 0);
+}
 
 void
 pv_set_trap(int v, void (*handler)(void), int dpl, int trapgate)

@@ -1,16 +1,18 @@
 // trap.c: xv6a's traps and interrupts. trapinit installs the handlers through
 // the pv layer (an IDT on bare QEMU, the host's trap table under vmos); every
 // one is an interrupt gate (under vmos the system call's is a direct trap gate
-// whose stub turns the virtual IF off), so the kernel runs with interrupts
-// off. trap() dispatches: system calls, the timer, lazy page allocation, faults
-// (any other fault of a process kills it). On the way back to user mode it
+// whose stub turns the virtual IF off, and so are the device vectors in swap
+// and defer modes: trapasm.S's irq_entry), so the kernel runs with interrupts
+// off. trap() dispatches: system calls, the timer, the disk, console input,
+// lazy page allocation, faults (any other fault of a process kills it). On the way back to user mode it
 // takes the interrupts that waited for the kernel (pv_take_pending), and a
 // process whose turn a timer tick ended yields.
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
+#include "sharedoff.h"
 
-extern char vector0[];           // trapasm.S: stub n at vector0 + 16*n
+extern char vector0[], vectors_end[];   // trapasm.S: stub n at vector0 + 16*n
 uint ticks;                      // the time at the last timer interrupt (pv_clock)
 static int turn_over;            // a tick came while curproc ran: it yields
 
@@ -19,6 +21,8 @@ static void (*stub(int v))(void) { return (void (*)(void))(vector0 + 16 * v); }
 void
 trapinit(void)
 {
+  if (vectors_end - vector0 != 16 * 256)
+    panic("trapinit: a vector stub is longer than 16 bytes");
   for (int v = 0; v < 20; v++)
     pv_set_trap(v, stub(v), v == 3 ? 3 : 0, 0);
   for (int v = T_IRQ0; v < T_IRQ0 + 16; v++)
@@ -69,7 +73,7 @@ trap(struct trapframe *tf)
   case T_IRQ0 + IRQ_TIMER:
     ticks = pv_clock(ticks + 1);
     wakeup(&ticks);
-    pv_eoi(IRQ_TIMER);
+    pv_eoi(IRQ_TIMER, 0);
     if (curproc)
       turn_over = 1;
     break;
@@ -80,7 +84,7 @@ trap(struct trapframe *tf)
         ideintr();
       else if (irq == pv_console_irq())   // COM1 bare; vmos: the host's console, or COM2
         consoleintr_poll();
-      pv_eoi(irq);
+      pv_eoi(irq, tf->err == TF_DIRECT);
       break;
     }
   fault:
