@@ -62,27 +62,29 @@ vidt_gate(struct vm *vm, int v, u32 guest_irqs)
   int irq = v - T_IRQ0;
   if (irq >= 0 && irq < 16)
     vm->direct &= ~(1u << irq);
-  // LAB 2: the gate for vector v. Afterwards, what must hold:
-  //  - with no handler registered (te->handler 0) the vector enters the
-  //    host: DPL 0, but the hypercall vector, DPL 1;
-  //  - a system call the guest asked to take itself (TT_DIRECT, when
-  //    fasttraps is on) is a direct gate of DPL 3 (sw_idt_direct);
-  //  - in swap and defer modes (vm->irq_mode), the vector of a real IRQ that
-  //    some VM's device raises (guest_irqs) is a direct gate of DPL 0 into the
-  //    handler the guest registered for it, whoever owns the device, and
-  //    vm->direct says so (bit irq); no other IRQ's vector ever is;
-  //  - every other vector enters the host with the DPL the entry asked for
-  //    (te->flags & TT_DPL_MASK, checked by hv_set_trap).
-  /* LAB 2: BEGIN */
-  if (te->handler == 0)
+  if (te->handler == 0) {
     sw_idt_set(vm, v, v == HCALL_VECTOR ? 1 : 0);
-  else if ((te->flags & TT_DIRECT) && fasttraps)
+    return;
+  }
+  if ((te->flags & TT_DIRECT) && fasttraps) {
     sw_idt_direct(vm, v, te->handler, 3);
-  else if (vm->irq_mode != IRQ_ROUTE && irq >= 0 && irq < 16 && (guest_irqs & (1u << irq))) {
+    return;
+  }
+  sw_idt_set(vm, v, te->flags & TT_DPL_MASK);    // the host's: it reflects them
+  if (irq < 0 || irq >= 16)
+    return;
+  // LAB 2: vector swapping. A device vector (IRQ irq) with a handler. What must
+  // hold afterwards: in swap and defer modes (vm->irq_mode), if irq is a real
+  // IRQ that some VM's device raises (guest_irqs), the gate takes the CPU
+  // straight into the guest's handler in ring 1 (sw_idt_direct: a trap gate,
+  // with a DPL that no int instruction passes), whoever owns the device, and
+  // vm->direct has bit irq; otherwise the gate stays the host's. The host's own
+  // IRQs (the timer above all) never go to a guest.
+  /* LAB 2: BEGIN */
+  if (vm->irq_mode != IRQ_ROUTE && (guest_irqs & (1u << irq))) {
     sw_idt_direct(vm, v, te->handler, 0);
     vm->direct |= 1u << irq;
-  } else
-    sw_idt_set(vm, v, te->flags & TT_DPL_MASK);
+  }
   /* LAB 2: END */
 }
 
