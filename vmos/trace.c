@@ -113,9 +113,9 @@ trace_init(void)
   const char *v = bootline_get("trace");
   if (v == 0)
     return;
-  uint n = v[0] ? bootline_uint_range("trace", 0, TRACE_MIN, TRACE_MAX) : TRACE_DFLT;
-  if (n == 0)
-    return;                       // refused, and said why
+  // A bare `trace` keeps the default; a bad N is refused, saying so, and so
+  // does the default (as quantum=0 does).
+  uint n = v[0] ? bootline_uint_range("trace", TRACE_DFLT, TRACE_MIN, TRACE_MAX) : TRACE_DFLT;
   uint pages = (n + PERPAGE - 1) / PERPAGE;
   for (uint i = 0; i < pages; i++) {
     if ((ring[i] = kalloc()) == 0) {

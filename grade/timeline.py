@@ -1,0 +1,618 @@
+#!/usr/bin/env python3
+# timeline.py: the host's scheduling timeline (lab 2, issue 9), from the trace
+# the host writes to QEMU's debug console (boot option `trace`, vmos/trace.c,
+# whose head comment gives the format). Python standard library only; it sits
+# in grade/ beside bench.py because, like it, it boots QEMU for a measurement,
+# and suite `trace` (grade/trace.py) tests it. `make trace` runs it.
+#
+#   timeline.py json DUMP [-o FILE]        Chrome trace-event JSON (Perfetto,
+#                                          chrome://tracing): one track per VM, one for the host
+#   timeline.py svg DUMP [-o FILE] [--window START LEN]     a standalone SVG timeline
+#   timeline.py compare DUMP... [-o FILE] [--window START LEN]
+#                                          the same window of several runs, one above the other
+#   timeline.py run [--out DIR] [--labs FILE]
+#                                          the fixed scenario in route, swap and defer
+#                                          (make trace; make trace-lab2 writes --labs)
+# Times are in milliseconds from the start of the trace (the host's trace_init):
+# --window 40 100 is 40 ms to 140 ms. A DUMP file may hold several dumps (the
+# monitor's `trace`, then stopafter's): their events make one timeline.
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from xml.sax.saxutils import escape, quoteattr
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EVENTS = ("run", "exit", "virq", "raise", "invoke", "eoi", "swallow", "idle", "wake")
+MARKS = ("virq", "raise", "invoke", "eoi", "swallow")     # instants, on a VM's track
+TSC_BITS = 48                    # vmos/trace.c keeps 48 bits of the TSC
+VIRQ_NAMES = {0: "timer", 1: "console", 3: "COM2", 14: "disk", 15: "disk"}
+IRQ_NAMES = {0: "timer", 1: "keyboard", 2: "cascade", 3: "COM2", 4: "COM1",
+             14: "IDE0", 15: "IDE1"}
+EXC_NAMES = {0: "#DE", 1: "#DB", 3: "#BP", 6: "#UD", 7: "#NM", 8: "#DF", 13: "#GP",
+             14: "#PF", 16: "#MF"}
+
+
+class TraceError(Exception):
+    pass
+
+
+# ---- parsing ----
+
+class Dump:
+    """One dump: its header (key: value), VMs {id: (name, mode)}, per-event
+    counts (lost ones included), the events [(tsc, tick, event, vm, arg)],
+    and whether its end line came with the right number of lines."""
+
+    def __init__(self, header):
+        self.header = header
+        self.vms = {}
+        self.counts = {}
+        self.events = []
+        self.complete = False
+        self.bad = 0             # lines of it that did not parse
+
+    def num(self, key):
+        return int(self.header[key])
+
+    def point(self, key):
+        """(tick, tsc) of the header's from= or to=."""
+        tick, tsc = self.header[key].split(":")
+        return int(tick), int(tsc, 16)
+
+
+def parse(text):
+    """The dumps in text, in order. A line that does not parse spoils only
+    itself (counted in Dump.bad); a dump without its end line is incomplete."""
+    dumps, d = [], None
+    for line in text.splitlines():
+        w = line.split()
+        if not w:
+            continue
+        try:
+            if w[0] == "trace" and w[1:3] == ["vmos", "1"]:
+                d = Dump(dict(kv.split("=", 1) for kv in w[3:]))
+                dumps.append(d)
+            elif d is None or d.complete:
+                continue
+            elif w[0] == "vm" and len(w) == 4:
+                d.vms[int(w[1])] = (w[2], w[3])
+            elif w[0] == "count" and len(w) == 3:
+                d.counts[w[1]] = int(w[2])
+            elif w[0] == "ev" and len(w) == 6 and w[3] in EVENTS:
+                d.events.append((int(w[1], 16), int(w[2]), w[3], int(w[4]), int(w[5], 16)))
+            elif w[0] == "end":
+                kv = dict(x.split("=", 1) for x in w[1:])
+                d.complete = (kv.get("dump") == d.header.get("dump") and
+                              int(kv.get("lines", -1)) == len(d.events) == d.num("kept"))
+            else:
+                d.bad += 1
+        except (ValueError, IndexError, KeyError):
+            if d is not None:
+                d.bad += 1
+    return dumps
+
+
+def read_dumps(path):
+    with open(path, errors="replace") as f:
+        dumps = parse(f.read())
+    if not dumps:
+        raise TraceError("%s holds no trace dump (was the host booted with `trace` and QEMU "
+                         "with -debugcon file:%s?)" % (path, path))
+    return dumps
+
+
+# ---- the timeline: spans and instants ----
+
+def cause(trapno):
+    """Why the host was entered, from the trap number of a TR_EXIT."""
+    if trapno == 0x20:
+        return "timer"
+    if 0x21 <= trapno < 0x30:
+        irq = trapno - 0x20
+        return "irq %d (%s)" % (irq, IRQ_NAMES.get(irq, "?"))
+    if trapno == 0x82:
+        return "hcall"
+    if trapno < 32:
+        return EXC_NAMES.get(trapno, "exception %d" % trapno)
+    return "int 0x%x" % trapno
+
+
+def mark_name(ev, arg):
+    if ev in ("virq", "raise"):
+        return "%s %d (%s)" % (ev, arg, VIRQ_NAMES.get(arg, "?"))
+    return "%s IRQ %d" % (ev, arg)
+
+
+class Timeline:
+    """The events of one run's dumps as spans: runs (t0, t1, vm, eip, exit
+    trap), host work (t0, t1, vm or 0, what), idle (t0, t1), and instants
+    (t, vm, event, arg). Times in ns from the start of the trace."""
+
+    def __init__(self, dumps, tsc_hz=None):
+        dumps = [d for d in dumps if d.complete]
+        if not dumps:
+            raise TraceError("no complete dump (one cut short: QEMU stopped while it was written?)")
+        self.dumps = dumps
+        self.vms = {}
+        for d in dumps:
+            self.vms.update(d.vms)
+        self.modes = sorted(set(m for _, m in self.vms.values()))
+        self.hz = dumps[0].num("hz")
+        self.lost = sum(d.num("lost") for d in dumps)
+        self.counts = {}
+        for d in dumps:
+            for k, v in d.counts.items():
+                self.counts[k] = self.counts.get(k, 0) + v
+        # One 64-bit TSC line: unwrap the 48 bits, in order of the events.
+        raw = []
+        for d in dumps:
+            raw.append(("from", d.point("from")[1], d.point("from")[0], d.num("lost") > 0))
+            raw += [("ev", e[0], e[1], e) for e in d.events]
+            raw.append(("to", d.point("to")[1], d.point("to")[0], None))
+        wrap, last, flat = 0, None, []
+        for kind, tsc, tick, e in raw:
+            if last is not None and tsc + wrap < last - (1 << (TSC_BITS - 1)):
+                wrap += 1 << TSC_BITS
+            last = tsc + wrap
+            flat.append((kind, last, tick, e))
+        self.tsc_hz = tsc_hz or self._fit_hz(flat)
+        self.tsc0 = flat[0][1]
+        self.end = self.ns(flat[-1][1])
+        self.runs, self.host, self.idle, self.instants = [], [], [], []
+        self.gaps = []               # (t0, t1): events lost (the ring was full)
+        self._spans(flat)
+
+    def _fit_hz(self, flat):
+        """TSC cycles a second: from the first events of the earliest and the
+        latest host tick the events show (each tick begins with an interrupt),
+        else from the dumps' from= and to=."""
+        first = {}
+        for kind, tsc, tick, e in flat:
+            if kind == "ev" and tick not in first:
+                first[tick] = tsc
+        ticks = sorted(first)
+        if len(ticks) >= 3 and ticks[-1] - ticks[1] >= 2:
+            a, b = ticks[1], ticks[-1]          # ticks[0] may have begun before the trace
+            return (first[b] - first[a]) * self.hz / (b - a)
+        (_, t0, k0, _), (_, t1, k1, _) = flat[0], flat[-1]
+        if k1 > k0 and t1 > t0:
+            return (t1 - t0) * self.hz / (k1 - k0)
+        raise TraceError("the trace is too short to tell the TSC's rate (give --tsc-hz)")
+
+    def ns(self, tsc):
+        return (tsc - self.tsc0) * 1e9 / self.tsc_hz
+
+    def _spans(self, flat):
+        cur = None                   # ("run", t, vm, eip) | ("host", t, vm, what) | ("idle", t)
+
+        def close(t):
+            if cur is None:
+                return
+            if cur[0] == "run":      # a run whose exit was not recorded: it ends here
+                self.runs.append((cur[1], t, cur[2], cur[3], None))
+            elif cur[0] == "host":
+                self.host.append((cur[1], t, cur[2], cur[3]))
+            else:
+                self.idle.append((cur[1], t))
+        lost_from = None             # a dump lost events: before its first kept one, unknown
+        for kind, tsc, tick, e in flat:
+            t = self.ns(tsc)
+            if kind == "from":
+                cur = None
+                lost_from = t if e else None
+                continue
+            if lost_from is not None:
+                self.gaps.append((lost_from, t))
+                lost_from = None
+            if kind == "to":
+                close(t)
+                cur = None
+                continue
+            _, _, ev, vm, arg = e
+            if ev == "run":
+                close(t)
+                cur = ("run", t, vm, arg)
+            elif ev == "exit":
+                if cur and cur[0] == "run" and cur[2] == vm:
+                    self.runs.append((cur[1], t, vm, cur[3], arg))
+                else:
+                    close(t)
+                cur = ("host", t, vm, cause(arg))
+            elif ev == "idle":
+                close(t)
+                cur = ("idle", t)
+            elif ev == "wake":
+                close(t)
+                cur = ("host", t, 0, "interrupt while idle")
+            else:
+                self.instants.append((t, vm, ev, arg))
+
+    def world_switches(self):
+        """Runs of a VM other than the one that ran last (sched.c's count)."""
+        n, last = 0, None
+        for d in self.dumps:
+            for e in d.events:
+                if e[2] == "run":
+                    if e[3] != last:
+                        n += 1
+                    last = e[3]
+        return n
+
+    def label(self, vm):
+        name, mode = self.vms.get(vm, ("vm%d" % vm, "?"))
+        return "VM %d %s (%s)" % (vm, name, mode)
+
+
+# ---- Chrome trace-event JSON ----
+
+def to_chrome(tl, title="vmos"):
+    """The trace-event format's JSON object: process 1 is the machine, thread 0
+    the host, thread N VM N (named, in order of ids). Times in microseconds."""
+    us = lambda t: round(t / 1000.0, 3)
+    ev = [{"ph": "M", "pid": 1, "name": "process_name", "args": {"name": title}},
+          {"ph": "M", "pid": 1, "tid": 0, "name": "thread_name", "args": {"name": "host"}},
+          {"ph": "M", "pid": 1, "tid": 0, "name": "thread_sort_index", "args": {"sort_index": 0}}]
+    for vm in sorted(tl.vms):
+        ev.append({"ph": "M", "pid": 1, "tid": vm, "name": "thread_name",
+                   "args": {"name": tl.label(vm)}})
+        ev.append({"ph": "M", "pid": 1, "tid": vm, "name": "thread_sort_index",
+                   "args": {"sort_index": vm}})
+    for t0, t1, vm, eip, trap in tl.runs:
+        args = {"eip": "0x%x" % eip}
+        if trap is not None:
+            args["exit"] = cause(trap)
+        ev.append({"ph": "X", "pid": 1, "tid": vm, "name": tl.vms.get(vm, ("vm%d" % vm,))[0],
+                   "cat": "run", "ts": us(t0), "dur": us(t1 - t0), "args": args})
+        if trap is not None:
+            ev.append({"ph": "i", "s": "t", "pid": 1, "tid": vm, "name": "exit: " + cause(trap),
+                       "cat": "exit", "ts": us(t1), "args": {"trapno": trap}})
+    for t0, t1, vm, what in tl.host:
+        ev.append({"ph": "X", "pid": 1, "tid": 0, "name": what, "cat": "host",
+                   "ts": us(t0), "dur": us(t1 - t0),
+                   "args": {"for": tl.label(vm) if vm else "the host"}})
+    for t0, t1 in tl.idle:
+        ev.append({"ph": "X", "pid": 1, "tid": 0, "name": "idle", "cat": "idle",
+                   "ts": us(t0), "dur": us(t1 - t0)})
+    for t, vm, kind, arg in tl.instants:
+        ev.append({"ph": "i", "s": "t", "pid": 1, "tid": vm, "name": mark_name(kind, arg),
+                   "cat": kind, "ts": us(t), "args": {"arg": arg}})
+    return {"traceEvents": ev, "displayTimeUnit": "ns",
+            "otherData": {"source": "vmos trace (vmos/trace.c)", "title": title,
+                          "tsc_hz": round(tl.tsc_hz), "lost_events": tl.lost,
+                          "modes": ",".join(tl.modes)}}
+
+
+# ---- SVG ----
+
+VM_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
+             "#ff9da7", "#9c755f", "#e15759", "#bab0ac")
+HOST_COLOR = "#555555"
+IDLE_COLOR = "#e8e8e8"
+MARK_STYLE = {                   # shape, colour, what it is (the legend)
+    "virq": ("down", "#1f3a93", "virtual interrupt delivered"),
+    "raise": ("dot", "#d35400", "device interrupt noted for its owner"),
+    "invoke": ("diamond", "#c0392b", "handed back (invoke VM OS)"),
+    "eoi": ("bar", "#27ae60", "EOI of a direct interrupt"),
+    "swallow": ("cross", "#000000", "another's interrupt kept"),
+}
+LABEL_W, PLOT_W, ROW_H, GAP = 190, 1000, 18, 4
+
+
+def vm_color(vm):
+    return VM_COLORS[(vm - 1) % len(VM_COLORS)]
+
+
+def nice_step(span_ms):
+    for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000,
+              2000, 5000, 10000):
+        if span_ms / s <= 12:
+            return s
+    return 20000
+
+
+def _fmt_ms(ns):
+    return "%.3f ms" % (ns / 1e6)
+
+
+class _Rects:
+    """Rectangles of one row, with the ones too thin to tell apart merged."""
+
+    def __init__(self, out, y, h, px):
+        self.out, self.y, self.h, self.px = out, y, h, px
+        self.cur = None                                  # [x0, x1, colour, n, tip]
+
+    def add(self, x0, x1, color, tip):
+        c = self.cur
+        if c and c[2] == color and x0 - c[1] < 0.5:
+            c[1] = max(c[1], x1)
+            c[3] += 1
+            return
+        self.flush()
+        self.cur = [x0, x1, color, 1, tip]
+
+    def flush(self):
+        c = self.cur
+        if c:
+            tip = c[4] if c[3] == 1 else "%d spans, %s to %s" % (
+                c[3], _fmt_ms(self.px.ns(c[0])), _fmt_ms(self.px.ns(c[1])))
+            self.out.append('<rect x="%.2f" y="%.1f" width="%.2f" height="%.1f" fill="%s">'
+                            '<title>%s</title></rect>' % (c[0], self.y, max(c[1] - c[0], 0.4),
+                                                          self.h, c[2], escape(tip)))
+        self.cur = None
+
+
+class _Scale:
+    def __init__(self, t0, t1):
+        self.t0, self.t1 = t0, t1
+        self.k = PLOT_W / float(t1 - t0)
+
+    def x(self, t):
+        return LABEL_W + (t - self.t0) * self.k
+
+    def ns(self, x):
+        return self.t0 + (x - LABEL_W) / self.k
+
+
+def _panel(out, tl, title, y, t0, t1):
+    """One run's rows (the host, then each VM) from y; returns the y after it."""
+    sc = _Scale(t0, t1)
+    out.append('<g class="panel" data-title=%s data-window="%.3f %.3f">'
+               % (quoteattr(title), t0 / 1e6, t1 / 1e6))
+    out.append('<text x="4" y="%d" class="title">%s</text>' % (y + 13, escape(title)))
+    y += 20
+    rows = [(0, "host")] + [(vm, tl.label(vm)) for vm in sorted(tl.vms)]
+    rowy = {}
+    for vm, name in rows:
+        rowy[vm] = y
+        out.append('<g class="row" data-vm="%d" data-name=%s>' % (vm, quoteattr(name)))
+        out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="#fafafa" stroke="#ddd"/>'
+                   % (LABEL_W, y, PLOT_W, ROW_H))
+        out.append('<text x="%d" y="%d" class="label">%s</text>' % (LABEL_W - 6, y + 13,
+                                                                  escape(name)))
+        out.append('</g>')
+        y += ROW_H + GAP
+    clip = lambda a, b: (max(a, t0), min(b, t1))
+    for a, b in tl.gaps:
+        if b >= t0 and a <= t1:
+            a, b = clip(a, b)
+            out.append('<rect class="lost" x="%.2f" y="%d" width="%.2f" height="%d" '
+                       'fill="#f6d5d5"><title>events lost here: the ring buffer was full '
+                       '(trace=N keeps the last N)</title></rect>'
+                       % (sc.x(a), rowy[0], max(sc.x(b) - sc.x(a), 0.4), y - GAP - rowy[0]))
+    # the host: its idle time, then its work (coloured by the VM it worked for)
+    r = _Rects(out, rowy[0] + 1, ROW_H - 2, sc)
+    spans = sorted([(a, b, IDLE_COLOR, "idle %s" % _fmt_ms(b - a)) for a, b in tl.idle] +
+                   [(a, b, HOST_COLOR, "host: %s for %s, %s" % (w, tl.label(v) if v else
+                                                               "itself", _fmt_ms(b - a)))
+                    for a, b, v, w in tl.host])
+    for a, b, col, tip in spans:
+        if b >= t0 and a <= t1:
+            a, b = clip(a, b)
+            r.add(sc.x(a), sc.x(b), col, tip)
+    r.flush()
+    for vm in sorted(tl.vms):
+        r = _Rects(out, rowy[vm] + 1, ROW_H - 2, sc)
+        for a, b, v, eip, trap in tl.runs:
+            if v == vm and b >= t0 and a <= t1:
+                tip = "%s ran %s from %s, eip 0x%x%s" % (
+                    tl.label(vm), _fmt_ms(b - a), _fmt_ms(a), eip,
+                    ", left for %s" % cause(trap) if trap is not None else "")
+                a, b = clip(a, b)
+                r.add(sc.x(a), sc.x(b), vm_color(vm), tip)
+        r.flush()
+    for t, vm, kind, arg in tl.instants:
+        if t0 <= t <= t1 and vm in rowy:
+            _mark(out, sc.x(t), rowy[vm], kind, "%s: %s at %s" % (
+                tl.label(vm), mark_name(kind, arg), _fmt_ms(t)))
+    # the time axis
+    step = nice_step((t1 - t0) / 1e6) * 1e6
+    k = int(t0 // step) + (1 if t0 % step else 0)
+    while k * step <= t1:
+        x = sc.x(k * step)
+        out.append('<line x1="%.2f" y1="%d" x2="%.2f" y2="%d" stroke="#bbb" stroke-width="0.5"/>'
+                   % (x, rowy[0], x, y - GAP + 4))
+        out.append('<text x="%.2f" y="%d" class="tick">%g ms</text>' % (x, y + 9,
+                                                                      k * step / 1e6))
+        k += 1
+    out.append('</g>')
+    return y + 16
+
+
+def _mark(out, x, y, kind, tip):
+    shape, col, _ = MARK_STYLE[kind]
+    t = "<title>%s</title>" % escape(tip)
+    if shape == "down":
+        out.append('<path d="M%.2f %d l-3 -5 h6 z" fill="%s">%s</path>' % (x, y + 6, col, t))
+    elif shape == "dot":
+        out.append('<circle cx="%.2f" cy="%d" r="2.5" fill="%s">%s</circle>' % (x, y + 9, col, t))
+    elif shape == "diamond":
+        out.append('<path d="M%.2f %d l3 4 l-3 4 l-3 -4 z" fill="%s">%s</path>'
+                   % (x, y + 9, col, t))
+    elif shape == "bar":
+        out.append('<rect x="%.2f" y="%d" width="1.5" height="%d" fill="%s">%s</rect>'
+                   % (x - 0.75, y + 1, ROW_H - 2, col, t))
+    else:
+        out.append('<path d="M%.2f %d l6 6 m0 -6 l-6 6" stroke="%s" stroke-width="1.5">%s</path>'
+                   % (x - 3, y + 6, col, t))
+
+
+def to_svg(panels, window=None, title=None):
+    """A standalone SVG: for each (title, Timeline) in panels, a host row and
+    a row per VM, over window (t0, t1) in ns (default: the whole of the
+    longest run)."""
+    t0, t1 = window or (0, max(tl.end for _, tl in panels))
+    if t1 <= t0:
+        raise TraceError("an empty window: %s to %s" % (_fmt_ms(t0), _fmt_ms(t1)))
+    body, y = [], 8
+    if title:
+        body.append('<text x="4" y="%d" class="head">%s</text>' % (y + 14, escape(title)))
+        y += 26
+    for name, tl in panels:
+        y = _panel(body, tl, name, y, t0, t1)
+    # the legend
+    x = LABEL_W
+    legend = [("rect", HOST_COLOR, "host at work"), ("rect", IDLE_COLOR, "host idle"),
+              ("rect", VM_COLORS[0], "a VM runs (colour per VM)")]
+    for kind in MARKS:
+        legend.append((kind, MARK_STYLE[kind][1], MARK_STYLE[kind][2]))
+    for shape, col, what in legend:
+        if shape == "rect":
+            body.append('<rect x="%d" y="%d" width="12" height="10" fill="%s" stroke="#999" '
+                        'stroke-width="0.5"/>' % (x, y, col))
+        else:
+            _mark(body, x + 6, y - 4, shape, what)
+        body.append('<text x="%d" y="%d" class="legend">%s</text>' % (x + 16, y + 9,
+                                                                      escape(what)))
+        x += 16 + 6 * len(what) + 14
+        if x > LABEL_W + PLOT_W - 150:
+            x, y = LABEL_W, y + 16
+    height = y + 24
+    width = LABEL_W + PLOT_W + 20
+    head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+            'viewBox="0 0 %d %d" font-family="sans-serif">\n'
+            '<style>.title{font-size:13px;font-weight:bold}.head{font-size:15px;'
+            'font-weight:bold}.label{font-size:11px;text-anchor:end}.tick{font-size:9px;'
+            'text-anchor:middle;fill:#555}.legend{font-size:10px}</style>\n'
+            '<rect width="100%%" height="100%%" fill="white"/>\n' % (width, height, width, height))
+    return head + "\n".join(body) + "\n</svg>\n"
+
+
+# ---- the scenario of `make trace` ----
+
+MODES = ("route", "swap", "defer")
+# A guest whose device interrupts matter (disktest in pass mode: its IDE
+# channel's IRQ 14 is its own) beside two CPU-bound minis, for 300 ms. Under
+# -icount (1 instruction a nanosecond) the run is the same each time, and the
+# TSC counts nanoseconds.
+SCENARIO = {
+    "vms": "disktest:2M:hd0:pass,mini,mini",
+    "stopafter": 30,
+    "trace": 65536,
+    "disk_mb": 1,
+}
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+WINDOW_MS = 100
+
+
+def boot_traced(mode, outdir, scenario=SCENARIO, timeout=120):
+    """One run of the scenario in interrupt mode `mode`; its dump file."""
+    os.makedirs(outdir, exist_ok=True)
+    dump = os.path.join(outdir, mode + ".trace")
+    disk = os.path.join(outdir, "disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(scenario["disk_mb"] << 20)
+    if os.path.exists(dump):
+        os.unlink(dump)
+    line = "vms=%s irq=%s trace=%d stopafter=%d" % (scenario["vms"], mode, scenario["trace"],
+                                                   scenario["stopafter"])
+    cmd = ["qemu-system-i386", "-kernel", os.path.join(ROOT, "out", "vmos"), "-append", line,
+           "-m", "128", "-smp", "1", "-display", "none", "-serial", "stdio",
+           "-monitor", "none", "-no-reboot", "-snapshot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-drive", "file=%s,format=raw,index=0" % disk,
+           "-debugcon", "file:" + dump] + ICOUNT
+    # QEMU stays in our process group: whoever stops us stops it too.
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
+    try:
+        out = p.communicate()[0].decode(errors="replace")
+    finally:
+        timer.cancel()
+        p.kill()
+        p.wait()
+    with open(os.path.join(outdir, mode + ".console"), "w") as f:
+        f.write(out)
+    if p.returncode != 33 or not re.search(r"vmos: trace: dump \d+:", out):
+        raise TraceError("the %s run did not end with its trace written (QEMU status %s); "
+                         "its console is in %s" % (mode, p.returncode,
+                                                   os.path.join(outdir, mode + ".console")))
+    return dump
+
+
+def default_window(tl):
+    """WINDOW_MS from a little before the first device interrupt (not the
+    timer's, not the console's), or from the start."""
+    dev = [t for t, vm, kind, arg in tl.instants if kind in ("raise", "invoke", "swallow")
+           and not (kind == "raise" and arg in (0, 1))]
+    start = max(0.0, min(dev) - 2e6) if dev else 0.0
+    start = min(start, max(0.0, tl.end - WINDOW_MS * 1e6))
+    return (start, start + WINDOW_MS * 1e6)
+
+
+def write(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    print("timeline: wrote %s" % os.path.relpath(path))
+
+
+def run(outdir, labs=None):
+    tls = {}
+    for mode in MODES:
+        dump = boot_traced(mode, outdir)
+        tl = Timeline(read_dumps(dump))
+        tls[mode] = tl
+        title = "vmos %s: %s" % (mode, SCENARIO["vms"])
+        write(os.path.join(outdir, mode + ".json"), json.dumps(to_chrome(tl, title)))
+        write(os.path.join(outdir, mode + ".svg"), to_svg([(title, tl)]))
+    # The same window of each run: the one route mode's device interrupts pick,
+    # in time since the trace began (each run boots the same way up to them).
+    w = default_window(tls["route"])
+    svg = to_svg([(m, tls[m]) for m in MODES], w,
+                 "the same %d ms in route, swap and defer (%s; %g-%g ms after boot)" % (
+                     WINDOW_MS, SCENARIO["vms"], w[0] / 1e6, w[1] / 1e6))
+    write(os.path.join(outdir, "modes.svg"), svg)
+    if labs:
+        write(labs, svg)
+    for m in MODES:
+        tl = tls[m]
+        print("timeline: %-5s %6d events, %d world switches, %d lost; TSC %.0f MHz" % (
+            m, sum(len(d.events) for d in tl.dumps), tl.world_switches(), tl.lost,
+            tl.tsc_hz / 1e6))
+
+
+def main():
+    ap = argparse.ArgumentParser(description="vmos's scheduling timeline: trace dump to "
+                                 "Chrome JSON and SVG")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("json", "svg", "compare"):
+        s = sub.add_parser(name)
+        s.add_argument("dumps", nargs="+" if name == "compare" else 1)
+        s.add_argument("-o", "--output", help="output file (default: standard output)")
+        s.add_argument("--tsc-hz", type=float, help="the TSC's rate (default: from the ticks)")
+        if name != "json":
+            s.add_argument("--window", nargs=2, type=float, metavar=("START_MS", "LEN_MS"))
+    s = sub.add_parser("run")
+    s.add_argument("--out", default=os.path.join(ROOT, "out", "trace"))
+    s.add_argument("--labs", help="also write the side-by-side SVG here")
+    a = ap.parse_args()
+    try:
+        if a.cmd == "run":
+            if not os.path.exists(os.path.join(ROOT, "out", "vmos")):
+                raise TraceError("build first (make)")
+            return run(a.out, a.labs)
+        tls = [(os.path.basename(p), Timeline(read_dumps(p), a.tsc_hz)) for p in a.dumps]
+        if a.cmd == "json":
+            text = json.dumps(to_chrome(tls[0][1], tls[0][0]))
+        else:
+            w = (a.window[0] * 1e6, (a.window[0] + a.window[1]) * 1e6) if a.window else None
+            text = to_svg(tls, w)
+        if a.output:
+            write(a.output, text)
+        else:
+            sys.stdout.write(text)
+    except (TraceError, OSError) as e:
+        sys.exit("timeline: %s" % e)
+
+
+if __name__ == "__main__":
+    main()
