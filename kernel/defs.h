@@ -107,6 +107,8 @@ void        pic_init(void);
 void        pic_enable(int irq);
 void        pic_disable(int irq);
 void        pic_eoi(int irq);
+u16         pic_slave_isr(void);
+u16         pic_irr(void);
 
 // pit.c
 extern volatile uint ticks;

@@ -1,6 +1,18 @@
 // pic.c: the two 8259A interrupt controllers, remapped to vectors 0x20-0x2F
 // (design.md section 7) so IRQs do not collide with CPU exceptions. All IRQs start
 // masked; a driver unmasks its line with pic_enable().
+//
+// EOI policy (lab 2): the master runs in auto-EOI mode, the slave in normal
+// EOI mode. A guest's handler that a device interrupt reaches directly (vmos's
+// swap and defer modes) cannot write the PIC (its ports are the host's), so
+// an interrupt must end by itself or the host must end it. Auto-EOI ends every
+// master IRQ (0-7, the cascade included) when the CPU takes it: nothing to do,
+// no host entry. The slave cannot do the same in QEMU: its output is the
+// master's edge-triggered IRQ 2, and an auto-EOI slave with two IRQs pending
+// keeps its output high after the first is taken, so the master never sees a
+// second edge and the slave is wedged. So a slave IRQ stays in service (its
+// ISR bit) until pic_eoi ends it, and vmos ends a direct one when the guest
+// says HC_EOI, or at its next look (vmos/irq.c).
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
@@ -33,8 +45,8 @@ pic_init(void)
   // ICW3: the slave hangs off IRQ 2
   outb(PIC1 + 1, 1 << IRQ_SLAVE);
   outb(PIC2 + 1, IRQ_SLAVE);
-  // ICW4: 8086 mode, normal EOI
-  outb(PIC1 + 1, 0x01);
+  // ICW4: 8086 mode; the master auto-EOI, the slave normal EOI (see above)
+  outb(PIC1 + 1, 0x03);
   outb(PIC2 + 1, 0x01);
   setmask();
 }
@@ -53,10 +65,28 @@ pic_disable(int irq)
   setmask();
 }
 
+// End IRQ irq. The master's end themselves (auto-EOI); a slave IRQ gets a
+// specific EOI, so that ending one never ends another in service.
 void
 pic_eoi(int irq)
 {
   if (irq >= 8)
-    outb(PIC2, 0x20);
-  outb(PIC1, 0x20);
+    outb(PIC2, 0x60 | (irq - 8));
+}
+
+// The slave's in-service bits, as IRQ bits 8-15 (IRQs taken and not ended).
+u16
+pic_slave_isr(void)
+{
+  outb(PIC2, 0x0B);                // OCW3: read ISR
+  return inb(PIC2) << 8;
+}
+
+// Requested and not yet taken, both chips: bit n for IRQ n.
+u16
+pic_irr(void)
+{
+  outb(PIC1, 0x0A);                // OCW3: read IRR
+  outb(PIC2, 0x0A);
+  return inb(PIC1) | inb(PIC2) << 8;
 }

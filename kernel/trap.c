@@ -65,17 +65,12 @@ print_trapframe(struct trapframe *tf)
 void
 irq_handle(int n)
 {
-  // IRQ 7 and 15 also signal spurious interrupts: the 8259 says so through its
-  // in-service register, and a spurious one must not be acknowledged.
-  if (n == 7 || n == 15) {
-    u16 port = n == 7 ? 0x20 : 0xA0;
-    outb(port, 0x0B);            // read ISR next
-    if (!(inb(port) & 0x80)) {
-      if (n == 15)
-        pic_eoi(0);              // the master did see the cascade
-      return;
-    }
-  }
+  // IRQ 15 also signals a spurious interrupt of the slave: its in-service
+  // register says so, and a spurious one must not be ended. (IRQ 7 would be
+  // the master's, but the master is auto-EOI, its ISR always clear: nothing
+  // uses IRQ 7 and nothing checks.)
+  if (n == 15 && !(pic_slave_isr() & 0x8000))
+    return;
   pic_eoi(n);
   if (irqs[n])
     irqs[n]();

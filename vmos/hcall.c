@@ -12,16 +12,6 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 
-BOOTOPT(fasttraps, "fasttraps", "0: system calls a guest asked to take directly (TT_DIRECT) enter the host and are reflected, to compare (default 1)");
-
-static uint fasttraps = 1;
-
-// The boot line's say in hypercalls (main, before any VM runs).
-void
-hcall_init(void)
-{
-  fasttraps = bootline_uint_range("fasttraps", 1, 0, 1);
-}
 
 static int
 hv_console_write(struct vm *vm, struct trapframe *tf)
@@ -58,6 +48,7 @@ hv_console_read(struct vm *vm, struct trapframe *tf)
 
 // A trap-table entry reaches the guest's IDT only if its handler lies in the
 // guest's own memory: a hostile guest would otherwise point a gate at host code.
+// The IDT itself is made again from the table before the VM next runs (vidt.c).
 static int
 hv_set_trap(struct vm *vm, struct trapframe *tf)
 {
@@ -73,11 +64,12 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
     return E_PERM;
   if (flags & TT_CLEAR) {
     vm->traps[vector].handler = 0;
-    sw_idt_set(vm, vector, 0);
+    vm->idt_dirty = 1;
     return 0;
   }
+  // A device vector may become a gate straight into this handler (swap mode).
   if (!vm_range_ok(vm, handler, 1))
-    return E_FAULT;
+    return vector >= T_IRQ0 && vector < T_IRQ0 + 16 ? E_PERM : E_FAULT;
   int dpl = flags & TT_DPL_MASK;
   if (dpl != 0 && dpl != 1 && dpl != 3)
     return E_INVAL;
@@ -91,11 +83,8 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
   if ((flags & TT_DIRECT) && (vector < 32 + 16 || dpl != 3))
     return E_INVAL;
   vm->traps[vector].handler = handler;
-  vm->traps[vector].flags = flags;
-  if ((flags & TT_DIRECT) && fasttraps)
-    sw_idt_direct(vm, vector, handler);
-  else
-    sw_idt_set(vm, vector, dpl);
+  vm->traps[vector].flags = (flags & ~TT_DPL_MASK) | dpl;
+  vm->idt_dirty = 1;
   return 0;
 }
 
@@ -301,6 +290,20 @@ hv_block_io(struct vm *vm, struct trapframe *tf)
   return vdisk_block(vm, tf->ebx, tf->ecx, tf->edx, tf->esi != 0);
 }
 
+// Lab 2: a real device interrupt that came straight to this guest, handed
+// back; the end of one of its own (handback.c checks and acts).
+static int
+hv_invoke_vmos(struct vm *vm, struct trapframe *tf)
+{
+  return irq_invoke(vm, tf->ebx);
+}
+
+static int
+hv_eoi(struct vm *vm, struct trapframe *tf)
+{
+  return irq_eoi(vm, tf->ebx);
+}
+
 static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_CONSOLE_WRITE] hv_console_write,
   [HC_SET_TRAP] hv_set_trap,
@@ -320,6 +323,8 @@ static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_FLUSH_TLB] hv_flush_tlb,
   [HC_INVLPG] hv_invlpg,
   [HC_BLOCK_IO] hv_block_io,
+  [HC_INVOKE_VMOS] hv_invoke_vmos,
+  [HC_EOI] hv_eoi,
 };
 
 // A hypercall from vm's kernel: number in eax, result back in eax.

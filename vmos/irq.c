@@ -1,8 +1,10 @@
 // irq.c: virtual interrupts. A device event for a VM (a virtual timer tick,
 // input typed to it) marks a bit pending in the VM; irq_deliver turns one
 // pending bit (they take turns) into an interrupt frame on the guest's stack
-// (reflect.c) the next time the VM is entered with its virtual IF set. In route mode (lab 1) every
-// real interrupt enters the host, which finds the owner and schedules it.
+// (reflect.c) the next time the VM is entered with its virtual IF set. In route
+// mode (lab 1) every real interrupt enters the host, which finds the owner and
+// schedules it; in swap and defer modes (lab 2) a VM's own device interrupts
+// reach it directly and the others come back through handback.c.
 #include "types.h"
 #include "defs.h"
 #include "vmos/abi.h"
@@ -11,7 +13,7 @@
 #include "vmos/trace.h"
 
 // Mark virtual interrupt virq pending for vm; a blocked VM becomes runnable.
-static void
+void
 irq_pend(struct vm *vm, int virq)
 {
   vm->pending |= 1u << virq;
@@ -75,6 +77,8 @@ irq_deliver(struct vm *vm)
 void
 irq_tick(void)
 {
+  if (current && current->irq_mode != IRQ_ROUTE)
+    irq_swallow_check(current, 0);   // handback.c
   for (int i = 0; i < nvms; i++) {
     struct vm *vm = &vms[i];
     if (vm->timer_period == 0 || vm->state == VM_STOPPED || vm->state == VM_FREE)

@@ -49,7 +49,7 @@ main(u32 magic, u32 mbinfo)
   sw_init();            // the switcher region, in the host's address space
   fpu_init();           // x87 state per VM, switched lazily
   sched_init();         // quantum, stopafter
-  hcall_init();         // fasttraps
+  vidt_init();          // fasttraps
   trace_init();         // trace, trace=N: the scheduling timeline (lab 2)
   pit_set_hook(sched_tick);   // each host tick: virtual timers, time slices
   vmos_boot();          // the VMs the boot line names

@@ -24,6 +24,7 @@ uint quantum = QUANTUM;
 uint world_switches;         // changes of the VM on the CPU
 uint idle_ticks;             // host ticks with no VM to run
 static struct vm *last;      // the VM that ran last, to count world switches
+static struct vm *prev;      // the VM entered last (0 after the host idled)
 static struct vm *preferred; // an interrupt's owner, to run next (irq.c)
 static struct vm *turn __attribute__((unused));   // whose round-robin turn it is (preferred VMs run
                              // out of turn and leave it where it was)
@@ -185,6 +186,9 @@ sched_run(void)
     monitor_poll();
     struct vm *vm = sched_pick();
     current = vm;
+    if (prev && prev != vm && prev->irq_mode != IRQ_ROUTE)
+      irq_swallow_check(prev, 1);      // it leaves the CPU (handback.c)
+    prev = vm;
     if (vm == 0) {
       // Nothing to run: wait for an interrupt. Interrupts are only let in
       // here (and while a guest runs), so no wakeup is lost between the pick
@@ -204,6 +208,8 @@ sched_run(void)
     irq_deliver(vm);
     if (vm->state != VM_RUNNABLE)
       continue;
+    if (vm->idt_dirty)
+      vidt_build(vm);
     trace(TR_RUN, vm, vm->tf.eip);
     sw_enter(vm);
     trace(TR_EXIT, vm, vm->tf.trapno);

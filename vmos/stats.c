@@ -64,6 +64,16 @@ stats_print(void)
     if (vm->disk.drive >= 0)
       kprintf("  disk hd%d: %u commands, %u I/O instructions emulated, %u data overruns "
               "refused\n", vm->disk.drive, s->disk_cmds, s->emulated, s->disk_overruns);
+    if (vm->irq_mode != IRQ_ROUTE || vm->irqs) {
+      static const char *mode[] = { "route", "swap", "defer" };
+      kprintf("  interrupts: %s mode, own IRQs 0x%x, direct IRQs 0x%x; handed back",
+              mode[vm->irq_mode], vm->irqs, vm->direct);
+      for (int n = 0; n < 16; n++)
+        if (s->invokes[n])
+          kprintf(" %d:%u", n, s->invokes[n]);
+      kprintf(" (bad %u); EOIs %u, swallowed %u, IDT builds %u\n", s->bad_invokes, s->eois,
+              s->swallowed, s->idt_builds);
+    }
     if (vm->paged) {
       uint per = s->pgdir_loads ? s->hidden_faults * 10 / s->pgdir_loads : 0;   // tenths
       kprintf("  shadow: hidden faults %u, pgdir loads %u, flushes %u, refused ptes %u; "

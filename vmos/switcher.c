@@ -113,14 +113,15 @@ sw_idt_set(struct vm *vm, int vector, int dpl)
   gate_set(&vm->idt[vector], (u32)sw_vector0 + 16 * vector, SEL_HCODE, dpl, 0);
 }
 
-// A guest's system-call vector taken by the CPU itself (TT_DIRECT): a trap gate
-// of DPL 3 to the guest's handler in ring 1. The CPU switches to TSS.ss1:esp1
-// (the guest's HC_STACK_SWITCH stack, set in sw_enter) and pushes the frame
-// there; the host is not involved at all.
+// A vector the CPU takes straight to the guest's handler in ring 1 (vidt.c):
+// a trap gate, of DPL 3 for a system call (TT_DIRECT) and of DPL 0 for a
+// device interrupt (swap and defer modes). From ring 3 the CPU switches to
+// TSS.ss1:esp1 (the guest's HC_STACK_SWITCH stack, set in sw_enter) and
+// pushes the frame there; the host is not involved at all.
 void
-sw_idt_direct(struct vm *vm, int vector, u32 handler)
+sw_idt_direct(struct vm *vm, int vector, u32 handler, int dpl)
 {
-  gate_set(&vm->idt[vector], handler, SEL_GKCODE, 3, 1);
+  gate_set(&vm->idt[vector], handler, SEL_GKCODE, dpl, 1);
 }
 
 // Run vm until it traps; its registers go in and come back through vm->tf.

@@ -57,6 +57,18 @@ vserial_attach(struct vm *vm)
   return 0;
 }
 
+// Is COM2 asking to be served: received data waiting, with its receive
+// interrupt on? (handback.c: has IRQ 3 been taken and not served?) Read
+// through the line status register, which a read does not change but for
+// its error bits; the interrupt identification register would answer
+// better, but reading it can clear a pending transmitter interrupt, which
+// is the owner's to see. So a transmitter interrupt is not checked.
+int
+vserial_requesting(void)
+{
+  return owner && (inb(COM2 + 5) & 0x01) && (inb(COM2 + 1) & 0x01);
+}
+
 // Does vm own COM2? (HC_VM_INFO)
 int
 vserial_owned(struct vm *vm)

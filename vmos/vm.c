@@ -102,6 +102,7 @@ vm_alloc(const char *name, u32 mem_size)
     *pte = V2P(page) | PTE_P | PTE_W;
   }
   vm->cr3 = V2P(vm->pgdir);
+  vm->idt_dirty = 1;
   vm->state = VM_RUNNABLE;
   nvms++;
   return vm;

@@ -127,7 +127,8 @@ struct vm {
   // interrupts (irq.c): its mode, and the real IRQs of the devices it owns
   int irq_mode;              // IRQ_ROUTE, IRQ_SWAP, IRQ_DEFER (vmos/abi.h)
   u32 irqs;                  // bit n: real IRQ n is its own (pass-mode devices)
-  int idt_dirty;             // its trap table changed: rebuild its IDT (irq.c)
+  int idt_dirty;             // its trap table changed: rebuild its IDT (vidt.c)
+  u32 direct;                // bit n: real IRQ n reaches it directly (vidt.c)
 
   // console (vdev_console.c)
   char out[CONS_LINE];       // the line it is writing, until its '\n'

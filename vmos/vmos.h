@@ -20,10 +20,15 @@ int         fpu_trap(struct vm *vm);
 void        fpu_forget(struct vm *vm);
 
 // hcall.c
-void        hcall_init(void);
 void        hcall(struct vm *vm);
 
+// handback.c
+int         irq_invoke(struct vm *vm, u32 irq);
+int         irq_eoi(struct vm *vm, u32 irq);
+void        irq_swallow_check(struct vm *vm, int leaving);
+
 // irq.c
+void        irq_pend(struct vm *vm, int virq);
 void        irq_raise(struct vm *vm, int virq);
 int         irq_deliver(struct vm *vm);
 void        irq_tick(void);
@@ -69,7 +74,7 @@ int         sw_vm_init(struct vm *vm);
 void        sw_vm_free(struct vm *vm);
 void        sw_enter(struct vm *vm);
 void        sw_idt_set(struct vm *vm, int vector, int dpl);
-void        sw_idt_direct(struct vm *vm, int vector, u32 handler);
+void        sw_idt_direct(struct vm *vm, int vector, u32 handler, int dpl);
 extern uint cr3_loads;
 
 // vdev_console.c
@@ -101,6 +106,12 @@ int         vdisk_block(struct vm *vm, u32 sector, u32 buf, u32 n, int write);
 // vdev_serial.c
 int         vserial_attach(struct vm *vm);
 int         vserial_owned(struct vm *vm);
+int         vserial_requesting(void);
+
+// vidt.c
+void        vidt_init(void);
+u32         vidt_guest_irqs(void);
+void        vidt_build(struct vm *vm);
 
 // vm.c
 struct vm*  vm_alloc(const char *name, u32 mem_size);

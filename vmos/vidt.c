@@ -1,0 +1,89 @@
+// vidt.c: a VM's IDT, built from its trap table (lab 2). Every VM has an IDT
+// page of its own (switcher.c), loaded by the switcher whenever the VM runs.
+// HC_SET_TRAP (hcall.c) only checks and records an entry in vm->traps and marks
+// the IDT dirty; before the VM next runs, sched.c has vidt_build make the whole
+// table again from the trap table, the VM's interrupt mode and who owns which
+// device. Which vector goes where:
+//
+//   vector                            route mode         swap and defer modes
+//   exceptions 0-31                   host               host
+//   HCALL_VECTOR (0x82)               host, DPL 1        host, DPL 1
+//   0x20+n, IRQ n of a host device    host               host      (timer 0, cascade 2, COM1 4)
+//   0x20+n, IRQ n of a VM's device    host               the guest's handler for the
+//                                                        vector: trap gate, DPL 0, into
+//                                                        ring 1, its own or another's
+//   its system call, TT_DIRECT        the guest          the guest (trap gate, DPL 3)
+//   any other vector it registered    host, with the DPL it asked (its int
+//                                     instructions are reflected)
+//   the rest                          host, DPL 0
+//
+// A gate into the guest is always a trap gate: through an interrupt gate the
+// real IF would stay off in ring 1 and nothing there could set it again (the
+// host's timer would be locked out). A device vector's gate has DPL 0, so no
+// int instruction can fake the interrupt. The host's own vectors never go to a
+// guest: the timer is how the host takes the CPU back.
+#include "types.h"
+#include "defs.h"
+#include "mmu.h"
+#include "vmos/abi.h"
+#include "vmos/vm.h"
+#include "vmos/vmos.h"
+
+BOOTOPT(fasttraps, "fasttraps", "0: system calls a guest asked to take directly (TT_DIRECT) enter the host and are reflected, to compare (default 1)");
+
+static uint fasttraps = 1;
+
+void
+vidt_init(void)
+{
+  fasttraps = bootline_uint_range("fasttraps", 1, 0, 1);
+}
+
+// The real IRQs whose devices some VM owns (pass mode): the only IRQs that may
+// go to a guest. A stopped owner keeps its bit (its device may still interrupt;
+// the hand-back finds nobody to tell).
+u32
+vidt_guest_irqs(void)
+{
+  u32 irqs = 0;
+  for (int i = 0; i < nvms; i++)
+    irqs |= vms[i].irqs;
+  return irqs;
+}
+
+// Make vm's IDT from its trap table. Also records in vm->direct which real
+// IRQs now reach vm directly, for the hand-back and swallow checks (irq.c).
+void
+vidt_build(struct vm *vm)
+{
+  u32 guest_irqs = vidt_guest_irqs();
+  vm->direct = 0;
+  for (int v = 0; v < 256; v++) {
+    struct trapentry *te = &vm->traps[v];
+    int irq = v - T_IRQ0;
+    // LAB 2: the gate for vector v. Afterwards, what must hold:
+    //  - with no handler registered (te->handler 0) the vector enters the
+    //    host: DPL 0, but the hypercall vector, DPL 1;
+    //  - a system call the guest asked to take itself (TT_DIRECT, when
+    //    fasttraps is on) is a direct gate of DPL 3 (sw_idt_direct);
+    //  - in swap and defer modes (vm->irq_mode), the vector of a real IRQ that
+    //    some VM's device raises (guest_irqs) is a direct gate of DPL 0 into the
+    //    handler the guest registered for it, whoever owns the device, and
+    //    vm->direct says so (bit irq); no other IRQ's vector ever is;
+    //  - every other vector enters the host with the DPL the entry asked for
+    //    (te->flags & TT_DPL_MASK, checked by hv_set_trap).
+    /* LAB 2: BEGIN */
+    if (te->handler == 0)
+      sw_idt_set(vm, v, v == HCALL_VECTOR ? 1 : 0);
+    else if ((te->flags & TT_DIRECT) && fasttraps)
+      sw_idt_direct(vm, v, te->handler, 3);
+    else if (vm->irq_mode != IRQ_ROUTE && irq >= 0 && irq < 16 && (guest_irqs & (1u << irq))) {
+      sw_idt_direct(vm, v, te->handler, 0);
+      vm->direct |= 1u << irq;
+    } else
+      sw_idt_set(vm, v, te->flags & TT_DPL_MASK);
+    /* LAB 2: END */
+  }
+  vm->idt_dirty = 0;
+  vm->st.idt_builds++;
+}
