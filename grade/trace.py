@@ -58,11 +58,32 @@ def one_dump(t, text, where):
     return d
 
 
-@test("trace: a traced boot records as many world switches, host entries and virtual "
-      "interrupts as the host's counters count", timeout=30)
+def handbacks(out):
+    """{vm: (handed back, EOIs, swallowed)} from the stats' interrupts lines."""
+    r, vm = {}, None
+    for line in out.splitlines():
+        m = re.match(r"VM (\d+) \(", line)
+        if m:
+            vm = int(m.group(1))
+        m = re.match(r"\s+interrupts: \w+ mode, .*; handed back((?: \d+:\d+)*) \(bad \d+\); "
+                     r"EOIs (\d+), swallowed (\d+)", line)
+        if m and vm:
+            r[vm] = (sum(int(x.split(":")[1]) for x in m.group(1).split()), int(m.group(2)),
+                     int(m.group(3)))
+    return r
+
+
+@test("trace: a traced boot records as many world switches, host entries, virtual "
+      "interrupts and hand-backs as the host's counters count", timeout=30)
 def t_counts(t):
-    out, text = traced(t, "vms=%s trace" % SCENE, 40, extra=disk(t))
-    d = one_dump(t, text, "debugcon.txt")
+    for mode in ("route", "swap"):
+        counts(t, mode)
+
+
+def counts(t, mode):
+    out, text = traced(t, "vms=%s irq=%s trace" % (SCENE, mode), 40, extra=disk(t),
+                       name="%s.txt" % mode)
+    d = one_dump(t, text, "%s.txt" % mode)
     t.check(d.num("lost") == 0, "the dump lost %d events although trace keeps 65536" %
             d.num("lost"))
     for ev in timeline.EVENTS:
@@ -72,9 +93,9 @@ def t_counts(t):
     tl = timeline.Timeline([d])
     m = re.search(r"host: ticks \d+, world switches (\d+)", out)
     t.check(m, "the host printed no counters at stopafter")
-    t.check(tl.world_switches() == int(m.group(1)), "the host counted %s world switches, but "
-            "the trace has %d runs of a VM other than the one before" %
-            (m.group(1), tl.world_switches()))
+    t.check(tl.world_switches() == int(m.group(1)), "%s mode: the host counted %s world "
+            "switches, but the trace has %d runs of a VM other than the one before" %
+            (mode, m.group(1), tl.world_switches()))
     stats = vm_stats(out)
     t.check(sorted(stats) == [1, 2, 3], "the host's counters list VMs %s, expected 1, 2, 3"
             % sorted(stats))
@@ -84,11 +105,20 @@ def t_counts(t):
                "timer": sum(1 for e in mine if e[2] == "exit" and e[4] == 0x20),
                "virqs": sum(1 for e in mine if e[2] == "virq")}
         for k, n in got.items():
-            t.check(s[k] == n, "VM %d: the host counted %s %d, the trace has %d" %
-                    (vm, k, s[k], n))
-    raises = [e for e in d.events if e[2] == "raise" and e[3] == 1 and e[4] == 14]
-    t.check(raises, "disktest's disk interrupts (virtual IRQ 14 raised for VM 1) are not in "
-            "the trace")
+            t.check(s[k] == n, "%s mode, VM %d: the host counted %s %d, the trace has %d" %
+                    (mode, vm, k, s[k], n))
+    hb = handbacks(out)
+    t.check(1 in hb, "%s mode: the host's counters give no interrupts line for VM 1, which "
+            "owns a pass-mode disk" % mode)
+    for vm, (inv, eoi, sw) in sorted(hb.items()):
+        got = tuple(sum(1 for e in d.events if e[2] == k and e[3] == vm)
+                    for k in ("invoke", "eoi", "swallow"))
+        t.check(got == (inv, eoi, sw), "%s mode, VM %d: the host counted %d hand-backs, %d "
+                "EOIs, %d swallowed; the trace has %d, %d, %d" % ((mode, vm, inv, eoi, sw) + got))
+    if mode == "route":
+        raises = [e for e in d.events if e[2] == "raise" and e[3] == 1 and e[4] == 14]
+        t.check(raises, "disktest's disk interrupts (virtual IRQ 14 raised for VM 1) are not "
+                "in the trace")
 
 
 @test("trace: the trace goes to the debug console (port 0xE9), never to the system console",
