@@ -162,6 +162,7 @@ class Timeline:
             flat.append((kind, last, tick, e))
         self.tsc_hz = tsc_hz or self._fit_hz(flat)
         self.tsc0 = flat[0][1]
+        self._tsc = dict((id(e), tsc) for kind, tsc, tick, e in flat if kind == "ev")
         self.end = self.ns(flat[-1][1])
         self.runs, self.host, self.idle, self.instants = [], [], [], []
         self.gaps = []               # (t0, t1): events lost (the ring was full)
@@ -187,6 +188,10 @@ class Timeline:
     def ns(self, tsc):
         return (tsc - self.tsc0) * 1e9 / self.tsc_hz
 
+    def ns_of(self, e):
+        """The time of event e (one of the dumps' tuples), unwrapped."""
+        return self.ns(self._tsc[id(e)])
+
     def _spans(self, flat):
         cur = None                   # ("run", t, vm, eip) | ("host", t, vm, what) | ("idle", t)
 
@@ -203,8 +208,11 @@ class Timeline:
         for kind, tsc, tick, e in flat:
             t = self.ns(tsc)
             if kind == "from":
-                cur = None
+                # Until its first event the host works: at boot it makes the VMs,
+                # after a dump it goes back to its loop. Unless events were lost.
                 lost_from = t if e else None
+                cur = None if e else ("host", t, 0, "making the VMs" if not self.host
+                                      and not self.runs else "after the trace dump")
                 continue
             if lost_from is not None:
                 self.gaps.append((lost_from, t))
@@ -242,6 +250,23 @@ class Timeline:
                         n += 1
                     last = e[3]
         return n
+
+    def summary(self, t0, t1):
+        """What happened from t0 to t1 (ns), in words: the figures to compare."""
+        n, last = {"switch": 0, "exit": 0}, None
+        for d in self.dumps:
+            for e in d.events:
+                t = self.ns_of(e)
+                if e[2] == "run":
+                    if e[3] != last and t0 <= t <= t1:
+                        n["switch"] += 1
+                    last = e[3]
+                elif t0 <= t <= t1:
+                    n[e[2]] = n.get(e[2], 0) + 1
+        busy = sum(min(b, t1) - max(a, t0) for a, b in self.idle if b > t0 and a < t1)
+        return ("%d world switches, %d host entries, %d virtual interrupts, %d hand-backs, "
+                "%d EOIs; host idle %.1f ms" % (n["switch"], n["exit"], n.get("virq", 0),
+                                                n.get("invoke", 0), n.get("eoi", 0), busy / 1e6))
 
     def label(self, vm):
         name, mode = self.vms.get(vm, ("vm%d" % vm, "?"))
@@ -292,7 +317,7 @@ def to_chrome(tl, title="vmos"):
 VM_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
              "#ff9da7", "#9c755f", "#e15759", "#bab0ac")
 HOST_COLOR = "#555555"
-IDLE_COLOR = "#e8e8e8"
+IDLE_COLOR = "url(#idle)"          # hatched: see to_svg's <defs>
 MARK_STYLE = {                   # shape, colour, what it is (the legend)
     "virq": ("down", "#1f3a93", "virtual interrupt delivered"),
     "raise": ("dot", "#d35400", "device interrupt noted for its owner"),
@@ -320,29 +345,36 @@ def _fmt_ms(ns):
 
 
 class _Rects:
-    """Rectangles of one row, with the ones too thin to tell apart merged."""
+    """Rectangles of one row. Spans closer than half a pixel merge into one,
+    drawn as opaque as the share of its extent they cover: a stretch of many
+    short runs reads as the fraction of the time they took."""
 
     def __init__(self, out, y, h, px):
         self.out, self.y, self.h, self.px = out, y, h, px
-        self.cur = None                                  # [x0, x1, colour, n, tip]
+        self.cur = None                                  # [x0, x1, colour, n, tip, covered]
 
     def add(self, x0, x1, color, tip):
         c = self.cur
         if c and c[2] == color and x0 - c[1] < 0.5:
+            c[5] += max(0.0, x1 - max(x0, c[1]))
             c[1] = max(c[1], x1)
             c[3] += 1
             return
         self.flush()
-        self.cur = [x0, x1, color, 1, tip]
+        self.cur = [x0, x1, color, 1, tip, x1 - x0]
 
     def flush(self):
         c = self.cur
         if c:
-            tip = c[4] if c[3] == 1 else "%d spans, %s to %s" % (
-                c[3], _fmt_ms(self.px.ns(c[0])), _fmt_ms(self.px.ns(c[1])))
-            self.out.append('<rect x="%.2f" y="%.1f" width="%.2f" height="%.1f" fill="%s">'
-                            '<title>%s</title></rect>' % (c[0], self.y, max(c[1] - c[0], 0.4),
-                                                          self.h, c[2], escape(tip)))
+            width = c[1] - c[0]
+            share = c[5] / width if c[3] > 1 and width > 0 else 1.0
+            tip = c[4] if c[3] == 1 else "%d spans from %s to %s: %.0f%% of the time" % (
+                c[3], _fmt_ms(self.px.ns(c[0])), _fmt_ms(self.px.ns(c[1])), 100 * share)
+            self.out.append('<rect x="%.2f" y="%.1f" width="%.2f" height="%.1f" fill="%s"%s>'
+                            '<title>%s</title></rect>' % (
+                                c[0], self.y, max(width, 1.0), self.h, c[2],
+                                ' fill-opacity="%.2f"' % max(share, 0.15) if share < 0.95
+                                else "", escape(tip)))
         self.cur = None
 
 
@@ -364,6 +396,8 @@ def _panel(out, tl, title, y, t0, t1):
     out.append('<g class="panel" data-title=%s data-window="%.3f %.3f">'
                % (quoteattr(title), t0 / 1e6, t1 / 1e6))
     out.append('<text x="4" y="%d" class="title">%s</text>' % (y + 13, escape(title)))
+    out.append('<text x="%d" y="%d" class="summary">%s</text>' % (
+        LABEL_W + PLOT_W, y + 13, escape(tl.summary(t0, t1))))
     y += 20
     rows = [(0, "host")] + [(vm, tl.label(vm)) for vm in sorted(tl.vms)]
     rowy = {}
@@ -478,7 +512,11 @@ def to_svg(panels, window=None, title=None):
             'viewBox="0 0 %d %d" font-family="sans-serif">\n'
             '<style>.title{font-size:13px;font-weight:bold}.head{font-size:15px;'
             'font-weight:bold}.label{font-size:11px;text-anchor:end}.tick{font-size:9px;'
-            'text-anchor:middle;fill:#555}.legend{font-size:10px}</style>\n'
+            'text-anchor:middle;fill:#555}.legend{font-size:10px}.summary{font-size:11px;fill:#333;text-anchor:end}</style>\n'
+            '<defs><pattern id="idle" width="6" height="6" patternUnits="userSpaceOnUse" '
+            'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f4f4"/>'
+            '<line x1="0" y1="0" x2="0" y2="6" stroke="#b8c4d0" stroke-width="2"/></pattern>'
+            '</defs>\n'
             '<rect width="100%%" height="100%%" fill="white"/>\n' % (width, height, width, height))
     return head + "\n".join(body) + "\n</svg>\n"
 
