@@ -274,6 +274,13 @@ def t_bootline(t):
                  % word)
         q.expect(r"\[mini\.1\] mini: booted", what="the mini to boot")
         q.kill()
+    # 16 MiB of records on an 18 MiB machine: refused for want of memory, all of it given
+    # back, and the VM boots.
+    q = t.qemu(append="vms=mini trace=1048576 stopafter=5", mem=18)
+    q.expect(r"vmos: trace: no memory for 1048576 events \(16384 KiB\); not recording",
+             what="the host to say it has no memory for 1048576 events")
+    q.expect(r"\[mini\.1\] mini: booted", what="the mini to boot beside a refused trace")
+    q.kill()
 
 
 @test("trace: the monitor's trace writes what is kept and empties it; trace off pauses, "
