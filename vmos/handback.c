@@ -29,6 +29,7 @@
 static uint seen_at[16];
 static struct vm *seen_in[16];
 static struct vm *served_for[16];
+static uint served_turn[16];     // served_for's turn (switches_in) when it was served
 
 // The VM whose device raises real IRQ irq, or 0.
 static struct vm*
@@ -133,9 +134,10 @@ blame(struct vm *vm, int irq, struct vm *owner)
 // it directly and still waits to be served is taken back from it when it has
 // had SWALLOW_GRACE ticks to hand it back, or at once when it leaves (no
 // other VM may be kept waiting while it is off the CPU): a slave IRQ is ended,
-// another VM's goes to its owner (which runs next, as in route mode). Only
-// the first case blames it: a guest that leaves mid-handler is not lying, and
-// its late hand-back is accepted (served_for).
+// another VM's goes to its owner (which runs next, as in route mode). A guest
+// that had its grace is blamed at once; one that left first may have been
+// preempted in the middle of its handler, so its hand-back is still
+// accepted in its next turn (served_for), and it is blamed if none comes.
 void
 irq_swallow_check(struct vm *vm, int leaving)
 {
@@ -147,8 +149,9 @@ irq_swallow_check(struct vm *vm, int leaving)
   //  - nothing changes while vm still has time (SWALLOW_GRACE ticks since the
   //    host first saw it waiting, seen_at/seen_in) and is not leaving;
   //  - otherwise the host has taken it back: a slave IRQ is ended, an IRQ of
-  //    another VM is raised for its owner (irq_raise), served_for says for
-  //    whom, and vm is blamed (blame) only if it had its whole grace;
+  //    another VM is raised for its owner (irq_raise), and vm is blamed
+  //    (blame) if it had its whole grace; if it left before, served_for and
+  //    served_turn say so, and a turn of it without the hand-back blames it;
   //  - vm's own master IRQ (COM2 while it reads its data) and an IRQ its owner
   //    has already been told of (pending) are left alone.
   /* LAB 2: BEGIN */
@@ -156,6 +159,11 @@ irq_swallow_check(struct vm *vm, int leaving)
     if (!(vm->direct & (1u << irq)))
       continue;
     struct vm *owner = owner_of(irq);
+    if (served_for[irq] == vm && vm->st.switches_in != served_turn[irq]) {
+      served_for[irq] = 0;           // a whole turn went by: no hand-back came
+      if (owner != vm)
+        blame(vm, irq, owner);
+    }
     if (!in_service(irq, isr) || (owner == vm && irq < 8) ||
         (owner && owner != vm && (owner->pending & (1u << irq)))) {
       seen_at[irq] = 0;
@@ -169,7 +177,8 @@ irq_swallow_check(struct vm *vm, int leaving)
     if (!late && !leaving)
       continue;
     seen_at[irq] = 0;
-    served_for[irq] = vm;
+    served_for[irq] = late ? 0 : vm;
+    served_turn[irq] = vm->st.switches_in;
     if (irq >= 8)
       pic_eoi(irq);
     if (owner == vm)

@@ -7,6 +7,7 @@
 // reach it directly and the others come back through handback.c.
 #include "types.h"
 #include "defs.h"
+#include "x86.h"
 #include "vmos/abi.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
@@ -16,6 +17,10 @@
 void
 irq_pend(struct vm *vm, int virq)
 {
+  if ((vm->irqs & (1u << virq)) && !(vm->pending & (1u << virq))) {
+    vm->noted_tick[virq] = ticks;    // one of its devices: how long until it is delivered?
+    vm->noted_tsc[virq] = rdtsc();
+  }
   vm->pending |= 1u << virq;
   if (vm->shared)
     vm->shared->pending = vm->pending;
@@ -67,6 +72,11 @@ irq_deliver(struct vm *vm)
     return 0;
   trace(TR_VIRQ, vm, virq);
   vm->st.virqs++;
+  if (vm->irqs & (1u << virq)) {
+    vm->st.dev_virqs++;
+    vm->st.dev_wait_ticks += ticks - vm->noted_tick[virq];
+    vm->st.dev_wait_tsc += rdtsc() - vm->noted_tsc[virq];
+  }
   return 1;
 }
 
