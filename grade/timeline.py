@@ -27,8 +27,10 @@ import time
 from xml.sax.saxutils import escape, quoteattr
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EVENTS = ("run", "exit", "virq", "raise", "invoke", "eoi", "swallow", "idle", "wake")
+EVENTS = ("run", "exit", "virq", "raise", "invoke", "eoi", "swallow", "idle", "wake",
+          "pause", "resume")     # the last two: the monitor's trace off and trace on
 MARKS = ("virq", "raise", "invoke", "eoi", "swallow")     # instants, on a VM's track
+PAUSED = "not recorded: paused (the monitor's trace off, until trace on)"
 TSC_BITS = 48                    # vmos/trace.c keeps 48 bits of the TSC
 VIRQ_NAMES = {0: "timer", 1: "console", 3: "COM2", 14: "disk", 15: "disk"}
 IRQ_NAMES = {0: "timer", 1: "keyboard", 2: "cascade", 3: "COM2", 4: "COM1",
@@ -136,7 +138,8 @@ class Timeline:
     def __init__(self, dumps, tsc_hz=None):
         dumps = [d for d in dumps if d.complete]
         if not dumps:
-            raise TraceError("no complete dump (one cut short: QEMU stopped while it was written?)")
+            raise TraceError("no complete dump (one cut short: QEMU stopped while it was "
+                             "written?)")
         self.dumps = dumps
         self.vms = {}
         for d in dumps:
@@ -165,7 +168,7 @@ class Timeline:
         self._tsc = dict((id(e), tsc) for kind, tsc, tick, e in flat if kind == "ev")
         self.end = self.ns(flat[-1][1])
         self.runs, self.host, self.idle, self.instants = [], [], [], []
-        self.gaps = []               # (t0, t1): events lost (the ring was full)
+        self.gaps = []               # (t0, t1, why): nothing recorded (lost, or paused)
         self._spans(flat)
 
     def _fit_hz(self, flat):
@@ -205,21 +208,31 @@ class Timeline:
             else:
                 self.idle.append((cur[1], t))
         lost_from = None             # a dump lost events: before its first kept one, unknown
+        dumped = None                # when the last dump began to be written
+        paused = None                # when recording was paused
         for kind, tsc, tick, e in flat:
             t = self.ns(tsc)
             if kind == "from":
+                if dumped is not None:
+                    self.host.append((dumped, t, 0, "writing the trace out"))
                 # Until its first event the host works: at boot it makes the VMs,
-                # after a dump it goes back to its loop. Unless events were lost.
+                # after a dump it goes back to its loop. Unless events were lost,
+                # or recording is paused.
                 lost_from = t if e else None
-                cur = None if e else ("host", t, 0, "making the VMs" if not self.host
-                                      and not self.runs else "after the trace dump")
+                if paused is not None:
+                    self.gaps.append((paused, dumped, PAUSED))
+                    cur, paused = None, t
+                else:
+                    cur = None if e else ("host", t, 0, "making the VMs" if not self.host
+                                          and not self.runs else "after the trace dump")
                 continue
             if lost_from is not None:
-                self.gaps.append((lost_from, t))
+                self.gaps.append((lost_from, t, "events lost here: the ring buffer was full "
+                                  "(trace=N keeps the last N)"))
                 lost_from = None
             if kind == "to":
                 close(t)
-                cur = None
+                cur, dumped = None, t
                 continue
             _, _, ev, vm, arg = e
             if ev == "run":
@@ -237,8 +250,17 @@ class Timeline:
             elif ev == "wake":
                 close(t)
                 cur = ("host", t, 0, "interrupt while idle")
+            elif ev == "pause":
+                close(t)
+                cur, paused = None, t
+            elif ev == "resume":
+                if paused is not None:
+                    self.gaps.append((paused, t, PAUSED))
+                cur, paused = ("host", t, 0, "the monitor"), None
             else:
                 self.instants.append((t, vm, ev, arg))
+        if paused is not None:
+            self.gaps.append((paused, dumped, PAUSED))
 
     def world_switches(self):
         """Runs of a VM other than the one that ran last (sched.c's count)."""
@@ -303,6 +325,9 @@ def to_chrome(tl, title="vmos"):
     for t0, t1 in tl.idle:
         ev.append({"ph": "X", "pid": 1, "tid": 0, "name": "idle", "cat": "idle",
                    "ts": us(t0), "dur": us(t1 - t0)})
+    for t0, t1, why in tl.gaps:
+        ev.append({"ph": "X", "pid": 1, "tid": 0, "name": "not recorded", "cat": "gap",
+                   "ts": us(t0), "dur": us(t1 - t0), "args": {"why": why}})
     for t, vm, kind, arg in tl.instants:
         ev.append({"ph": "i", "s": "t", "pid": 1, "tid": vm, "name": mark_name(kind, arg),
                    "cat": kind, "ts": us(t), "args": {"arg": arg}})
@@ -322,7 +347,7 @@ MARK_STYLE = {                   # shape, colour, what it is (the legend)
     "virq": ("down", "#1f3a93", "virtual interrupt delivered"),
     "raise": ("dot", "#d35400", "device interrupt noted for its owner"),
     "invoke": ("diamond", "#c0392b", "handed back (invoke VM OS)"),
-    "eoi": ("bar", "#27ae60", "EOI of a direct interrupt"),
+    "eoi": ("bar", "#00838f", "EOI of a direct interrupt (HC_EOI)"),
     "swallow": ("cross", "#000000", "another's interrupt kept"),
 }
 LABEL_W, PLOT_W, ROW_H, GAP = 190, 1000, 18, 4
@@ -333,8 +358,8 @@ def vm_color(vm):
 
 
 def nice_step(span_ms):
-    for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000,
-              2000, 5000, 10000):
+    for s in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50,
+              100, 200, 500, 1000, 2000, 5000, 10000):
         if span_ms / s <= 12:
             return s
     return 20000
@@ -411,13 +436,13 @@ def _panel(out, tl, title, y, t0, t1):
         out.append('</g>')
         y += ROW_H + GAP
     clip = lambda a, b: (max(a, t0), min(b, t1))
-    for a, b in tl.gaps:
+    for a, b, why in tl.gaps:
         if b >= t0 and a <= t1:
             a, b = clip(a, b)
-            out.append('<rect class="lost" x="%.2f" y="%d" width="%.2f" height="%d" '
-                       'fill="#f6d5d5"><title>events lost here: the ring buffer was full '
-                       '(trace=N keeps the last N)</title></rect>'
-                       % (sc.x(a), rowy[0], max(sc.x(b) - sc.x(a), 0.4), y - GAP - rowy[0]))
+            out.append('<rect class="gap" x="%.2f" y="%d" width="%.2f" height="%d" '
+                       'fill="#f6d5d5"><title>%s</title></rect>'
+                       % (sc.x(a), rowy[0], max(sc.x(b) - sc.x(a), 0.4), y - GAP - rowy[0],
+                          escape(why)))
     # the host: its idle time, then its work (coloured by the VM it worked for)
     r = _Rects(out, rowy[0] + 1, ROW_H - 2, sc)
     spans = sorted([(a, b, IDLE_COLOR, "idle %s" % _fmt_ms(b - a)) for a, b in tl.idle] +
@@ -491,7 +516,8 @@ def to_svg(panels, window=None, title=None):
     # the legend
     x = LABEL_W
     legend = [("rect", HOST_COLOR, "host at work"), ("rect", IDLE_COLOR, "host idle"),
-              ("rect", VM_COLORS[0], "a VM runs (colour per VM)")]
+              ("rect", VM_COLORS[0], "a VM runs (colour per VM)"),
+              ("rect", "#f6d5d5", "not recorded (lost, paused)")]
     for kind in MARKS:
         legend.append((kind, MARK_STYLE[kind][1], MARK_STYLE[kind][2]))
     for shape, col, what in legend:
@@ -512,7 +538,8 @@ def to_svg(panels, window=None, title=None):
             'viewBox="0 0 %d %d" font-family="sans-serif">\n'
             '<style>.title{font-size:13px;font-weight:bold}.head{font-size:15px;'
             'font-weight:bold}.label{font-size:11px;text-anchor:end}.tick{font-size:9px;'
-            'text-anchor:middle;fill:#555}.legend{font-size:10px}.summary{font-size:11px;fill:#333;text-anchor:end}</style>\n'
+            'text-anchor:middle;fill:#555}.legend{font-size:10px}.summary{font-size:11px;'
+            'fill:#333;text-anchor:end}</style>\n'
             '<defs><pattern id="idle" width="6" height="6" patternUnits="userSpaceOnUse" '
             'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f4f4"/>'
             '<line x1="0" y1="0" x2="0" y2="6" stroke="#b8c4d0" stroke-width="2"/></pattern>'
@@ -524,16 +551,21 @@ def to_svg(panels, window=None, title=None):
 # ---- the scenario of `make trace` ----
 
 MODES = ("route", "swap", "defer")
-# A guest whose device interrupts matter (disktest in pass mode: its IDE
-# channel's IRQ 14 is its own) beside two CPU-bound minis, for 300 ms. Under
-# -icount (1 instruction a nanosecond) the run is the same each time, and the
-# TSC counts nanoseconds.
+# irqtest (guests/irqtest) reads its pass-mode disk by interrupts, 20 times
+# while it spins (its own interrupts: straight to it in swap and defer), then,
+# from host tick 100, 40 times while it idles and two CPU-bound minis beside it
+# run (others' interrupts to them: routed, handed back at once, or deferred;
+# when QEMU's disk answers before irqtest idles, its own again). Each round
+# begins after a yield, so at the same host tick in every mode. 1.3 s, under
+# -icount (1 instruction a nanosecond): the TSC counts nanoseconds.
 SCENARIO = {
-    "vms": "disktest:2M:hd0:pass,mini,mini",
-    "stopafter": 30,
+    "vms": "irqtest:2M:hd0:pass,mini,mini",
+    "stopafter": 130,
     "trace": 65536,
     "disk_mb": 1,
-}
+    "done": r"irqtest: away: ",  # the line that says the scenario ran to its end
+    "window_tick": 100,          # the pictures begin at the first device interrupt from
+}                                # here on: irqtest's second round (others' interrupts)
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 WINDOW_MS = 100
 
@@ -572,17 +604,37 @@ def boot_traced(mode, outdir, scenario=SCENARIO, timeout=120):
         raise TraceError("the %s run did not end with its trace written (QEMU status %s); "
                          "its console is in %s" % (mode, p.returncode,
                                                    os.path.join(outdir, mode + ".console")))
-    return dump
+    return dump, re.search(scenario["done"], out) is not None
 
 
-def default_window(tl):
-    """WINDOW_MS from a little before the first device interrupt (not the
-    timer's, not the console's), or from the start."""
-    dev = [t for t, vm, kind, arg in tl.instants if kind in ("raise", "invoke", "swallow")
-           and not (kind == "raise" and arg in (0, 1))]
-    start = max(0.0, min(dev) - 2e6) if dev else 0.0
+def default_window(tl, from_tick=0):
+    """WINDOW_MS from 1 ms before the first device interrupt (not the timer's
+    nor the console's: noted for its owner, handed back, swallowed or ended
+    with HC_EOI) at or after host tick from_tick, else from the start."""
+    first = None
+    for d in tl.dumps:
+        for e in d.events:
+            if e[1] >= from_tick and e[2] in ("raise", "invoke", "swallow", "eoi") and \
+                    not (e[2] == "raise" and e[4] in (0, 1)):
+                first = tl.ns_of(e)
+                break
+        if first is not None:
+            break
+    start = max(0.0, first - 1e6) if first is not None else 0.0
     start = min(start, max(0.0, tl.end - WINDOW_MS * 1e6))
     return (start, start + WINDOW_MS * 1e6)
+
+
+def zoom_window(tls, w):
+    """The part of window w where the device interrupts of the runs are: from
+    the first to the last of them, with a tenth of that (at least 10 us) on
+    each side; w itself if there are none."""
+    ts = [t for tl in tls for t, vm, kind, arg in tl.instants
+          if w[0] <= t <= w[1] and not (kind in ("virq", "raise") and arg in (0, 1))]
+    if not ts:
+        return w
+    pad = max((max(ts) - min(ts)) / 10, 10e3)
+    return (max(w[0], min(ts) - pad), min(w[1], max(ts) + pad))
 
 
 def write(path, text):
@@ -596,21 +648,35 @@ def write(path, text):
 def run(outdir, labs=None):
     tls = {}
     for mode in MODES:
-        dump = boot_traced(mode, outdir)
+        # How fast QEMU's disk answers, in guest time, depends on how busy the
+        # machine running QEMU is: a run may not get to its end by stopafter.
+        # It is drawn as it is: the window shows where it was.
+        dump, done = boot_traced(mode, outdir)
+        if not done:
+            print("timeline: %s: the guests had not done their work by stopafter=%d (no "
+                  "/%s/ on the console, %s)" % (mode, SCENARIO["stopafter"], SCENARIO["done"],
+                                                os.path.relpath(dump[:-6] + ".console")))
         tl = Timeline(read_dumps(dump))
         tls[mode] = tl
         title = "vmos %s: %s" % (mode, SCENARIO["vms"])
         write(os.path.join(outdir, mode + ".json"), json.dumps(to_chrome(tl, title)))
         write(os.path.join(outdir, mode + ".svg"), to_svg([(title, tl)]))
     # The same window of each run: the one route mode's device interrupts pick,
-    # in time since the trace began (each run boots the same way up to them).
-    w = default_window(tls["route"])
+    # in time since the trace began (each round begins at the same host tick).
+    w = default_window(tls["route"], SCENARIO["window_tick"])
     svg = to_svg([(m, tls[m]) for m in MODES], w,
                  "the same %d ms in route, swap and defer (%s; %g-%g ms after boot)" % (
                      WINDOW_MS, SCENARIO["vms"], w[0] / 1e6, w[1] / 1e6))
     write(os.path.join(outdir, "modes.svg"), svg)
+    z = zoom_window(tls.values(), w)
+    zsvg = to_svg([(m, tls[m]) for m in MODES], z,
+                  "zoomed: %.3f-%.3f ms, where the device interrupts of those 100 ms are"
+                  % (z[0] / 1e6, z[1] / 1e6))
+    write(os.path.join(outdir, "modes-zoom.svg"), zsvg)
     if labs:
         write(labs, svg)
+        base, ext = os.path.splitext(labs)
+        write(base + "-zoom" + ext, zsvg)
     for m in MODES:
         tl = tls[m]
         print("timeline: %-5s %6d events, %d world switches, %d lost; TSC %.0f MHz" % (

@@ -14,6 +14,8 @@
 //   vm ID NAME MODE          each VM: id, name.id, interrupt mode (route|swap|defer)
 //   count EVENT N            events of each kind recorded since the last dump, lost ones too
 //   ev TSC TICK EVENT VM ARG K lines, oldest first; VM 0 is the host
+//                            EVENT: trace.h's in lower case, and this file's own
+//                            pause and resume (the monitor's trace off, trace on)
 //   end dump=D lines=K
 // `from` is when this piece began (trace_init or the last dump), `to` the dump;
 // lost = events recorded in between that no longer fit (the oldest); `cost` is
@@ -54,7 +56,10 @@ struct trec {
 };
 #define PERPAGE (PGSIZE / sizeof(struct trec))
 _Static_assert(sizeof(struct trec) == 16, "a record is 16 bytes, 256 to a page");
-_Static_assert(NTRACE <= 16 && MAXVMS < 4096, "the event and the VM id share 16 bits");
+// Events of this file's own, after trace.h's: recording paused and resumed, so
+// that a reader knows what was not recorded.
+enum { TR_PAUSE = NTRACE, TR_RESUME, NEVENTS };
+_Static_assert(NEVENTS <= 16 && MAXVMS < 4096, "the event and the VM id share 16 bits");
 
 int trace_on;                     // recording (trace.h's inline test)
 static int have;                  // the boot line asked for it: the buffer exists
@@ -62,16 +67,16 @@ static struct trec *ring[TRACE_MAX / PERPAGE];   // the buffer's pages (kalloc g
 static uint cap;                  // records it holds
 static uint head;                 // where the next one goes
 static u64 nrec;                  // recorded since the last dump, lost ones too
-static u64 counts[NTRACE];        // ... of each kind
+static u64 counts[NEVENTS];       // ... of each kind
 static u32 from_tick;             // when this piece of the timeline began
 static u64 from_tsc;
 static uint dumps;                // written so far
 static uint cost;                 // TSC cycles of one trace_record (trace_init)
 
-static const char *evnames[NTRACE] = {
+static const char *evnames[NEVENTS] = {
   [TR_RUN] "run", [TR_EXIT] "exit", [TR_VIRQ] "virq", [TR_RAISE] "raise",
   [TR_INVOKE] "invoke", [TR_EOI] "eoi", [TR_SWALLOW] "swallow", [TR_IDLE] "idle",
-  [TR_WAKE] "wake",
+  [TR_WAKE] "wake", [TR_PAUSE] "pause", [TR_RESUME] "resume",
 };
 static const char *modes[] = { [IRQ_ROUTE] "route", [IRQ_SWAP] "swap", [IRQ_DEFER] "defer" };
 
@@ -99,7 +104,7 @@ reset(void)
 {
   head = 0;
   nrec = 0;
-  for (int i = 0; i < NTRACE; i++)
+  for (int i = 0; i < NEVENTS; i++)
     counts[i] = 0;
   from_tick = ticks;
   from_tsc = rdtsc();
@@ -207,7 +212,7 @@ trace_dump(const char *why)
               m >= 0 && m < (int)NELEM(modes) ? modes[m] : "?");
     put(line);
   }
-  for (int e = 0; e < NTRACE; e++) {
+  for (int e = 0; e < NEVENTS; e++) {
     ksnprintf(line, sizeof(line), "count %s ", evnames[e]);
     put(line);
     putu64(counts[e]);
@@ -217,7 +222,7 @@ trace_dump(const char *why)
     struct trec *r = &ring[i / PERPAGE][i % PERPAGE];
     int ev = r->vm_ev & 15;
     ksnprintf(line, sizeof(line), "ev %x%08x %u %s %u %x\n", r->tsc_hi, r->tsc_lo, r->tick,
-              ev < NTRACE ? evnames[ev] : "?", r->vm_ev >> 4, r->arg);
+              ev < NEVENTS ? evnames[ev] : "?", r->vm_ev >> 4, r->arg);
     put(line);
     if (++i == cap)
       i = 0;
@@ -241,6 +246,12 @@ trace_enable(int on)
 {
   if (!have)
     return TRACE_NONE;
+  if (trace_on && !on)
+    trace_record(TR_PAUSE, 0, 0);
+  if (!trace_on && on) {
+    trace_on = 1;
+    trace_record(TR_RESUME, 0, 0);
+  }
   trace_on = on;
   kprintf("vmos: trace: recording %s; %u events kept\n", on ? "resumed" : "paused",
           (uint)(nrec < cap ? nrec : cap));
