@@ -23,6 +23,7 @@ irqstub\n:
   popal
   iret
 .endm
+irqstub 3
 irqstub 14
 irqstub 15
 
