@@ -172,17 +172,18 @@ class Timeline:
         self._spans(flat)
 
     def _fit_hz(self, flat):
-        """TSC cycles a second: from the first events of the earliest and the
-        latest host tick the events show (each tick begins with an interrupt),
-        else from the dumps' from= and to=."""
+        """TSC cycles a second. Each host tick begins with its timer's
+        interrupt, so the first event of a tick comes just after the tick
+        began: the median of the TSC between the first events of consecutive
+        ticks is a tick's worth (a late first event spoils only its own two
+        intervals). Else from the dumps' from= and to=."""
         first = {}
         for kind, tsc, tick, e in flat:
             if kind == "ev" and tick not in first:
                 first[tick] = tsc
-        ticks = sorted(first)
-        if len(ticks) >= 3 and ticks[-1] - ticks[1] >= 2:
-            a, b = ticks[1], ticks[-1]          # ticks[0] may have begun before the trace
-            return (first[b] - first[a]) * self.hz / (b - a)
+        steps = sorted(first[k + 1] - first[k] for k in first if k + 1 in first)
+        if len(steps) >= 5:
+            return steps[len(steps) // 2] * self.hz
         (_, t0, k0, _), (_, t1, k1, _) = flat[0], flat[-1]
         if k1 > k0 and t1 > t0:
             return (t1 - t0) * self.hz / (k1 - k0)
@@ -554,19 +555,21 @@ MODES = ("route", "swap", "defer")
 # irqtest (guests/irqtest) reads its pass-mode disk by interrupts, 20 times
 # while it spins (its own interrupts: straight to it in swap and defer), then,
 # from host tick 100, 40 times while it idles and two CPU-bound minis beside it
-# run (others' interrupts to them: routed, handed back at once, or deferred;
-# when QEMU's disk answers before irqtest idles, its own again). Each round
-# begins after a yield, so at the same host tick in every mode. 1.3 s, under
-# -icount (1 instruction a nanosecond): the TSC counts nanoseconds.
+# run (others' interrupts to them: routed, handed back at once, or deferred).
+# Each round begins after a yield, so at about the same host tick in every
+# mode. The drive is throttled, so that a read takes long enough for irqtest to
+# be away when its interrupt comes. 1.3 s of QEMU's clock (no -icount: the TSC is
+# the machine's, its rate found from the host's ticks).
 SCENARIO = {
     "vms": "irqtest:2M:hd0:pass,mini,mini",
     "stopafter": 130,
     "trace": 65536,
     "disk_mb": 1,
+    "drive": "throttling.iops-total=400",  # a read takes 2.5 ms: "away" is away
     "done": r"irqtest: away: ",  # the line that says the scenario ran to its end
+    "qemu": [],                  # e.g. ["-icount", "shift=0,align=off,sleep=off"]
     "window_tick": 100,          # the pictures begin at the first device interrupt from
 }                                # here on: irqtest's second round (others' interrupts)
-ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 WINDOW_MS = 100
 
 
@@ -585,8 +588,8 @@ def boot_traced(mode, outdir, scenario=SCENARIO, timeout=120):
            "-m", "128", "-smp", "1", "-display", "none", "-serial", "stdio",
            "-monitor", "none", "-no-reboot", "-snapshot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-drive", "file=%s,format=raw,index=0" % disk,
-           "-debugcon", "file:" + dump] + ICOUNT
+           "-drive", "file=%s,format=raw,index=0,%s" % (disk, scenario["drive"]),
+           "-debugcon", "file:" + dump] + scenario["qemu"]
     # QEMU stays in our process group: whoever stops us stops it too.
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
