@@ -14,7 +14,7 @@ import socket
 import time
 
 from gradelib import test, REPO_ROOT
-from lab1 import silence_watch
+from lab1 import check_answers, silence_watch
 
 BUDGET = 3000            # host ticks a boot may take
 ROUNDS = 20              # irqtest's reads in its round "own" (guests/irqtest)
@@ -307,3 +307,9 @@ def t_swallow(t):
             % len(warned))
     t.check(re.search(r"stopped VM 2 \(mini-swallow\.2\): kept 10 interrupts", q.output),
             "the swallower was not stopped at the limit of 10")
+
+
+@test("answers: labs/answers-lab2.txt answers each of the lab's questions", points=0,
+      timeout=10)
+def t_answers(t):
+    check_answers(t, 2, 6, "labs/lab2-vectors.md")

@@ -38,11 +38,11 @@ irq_raise(struct vm *vm, int virq)
   // pending for vm (the guest sees it in its shared page), a vm that was
   // blocked waiting for it can run, and in route mode vm is the next VM to
   // get the CPU, even in the middle of another VM's slice (two world switches
-  // if another VM was running).
+  // if another VM was running), and even when vm is the one running now, out
+  // of its turn (else the VM whose turn it is would come first).
   /* LAB 1: BEGIN */
   irq_pend(vm, virq);
-  if (vm != current)
-    sched_prefer(vm);
+  sched_prefer(vm);
   /* LAB 1: END */
 }
 
