@@ -189,6 +189,13 @@ def lab2_variants():
   }
 """, {"route: the owner's own interrupts all enter": r"in route mode [1-9]\d* came directly"},
                 lab=2),
+        Variant("gate-dpl3", "a device vector's gate lets int from ring 3 through",
+                "vmos/vidt.c", 0, """
+  if (vm->irq_mode != IRQ_ROUTE && (guest_irqs & (1u << irq))) {
+    sw_idt_direct(vm, v, te->handler, 3);
+    vm->direct |= 1u << irq;
+  }
+""", {"a process cannot fake a device interrupt": r"expected the task killed by #GP"}, lab=2),
         Variant("invoke-defer-as-swap", "defer mode hands back like swap: the owner runs at once",
                 "vmos/handback.c", 0, lab2_region(0, "vm->irq_mode == IRQ_DEFER", "0"),
                 {"defer: a handed-back interrupt": r"waited 0 host ticks"}, lab=2),

@@ -254,6 +254,17 @@ def t_route_own(t):
             % (d["irqs"], ROUNDS))
 
 
+@test("swap: a process cannot fake a device interrupt with int: the gate into its kernel "
+      "refuses ring 3 (#GP)", timeout=40)
+def t_fake_irq(t):
+    q = boot(t, "irqtest:2M:hd0:pass:swap,mini-tattack:swap", drives=[disk(t)])
+    m = q.expect(r"\[mini-tattack\.2\] (mini: task \d+ \(fakeirq\) killed: .*?|fakeirq: the "
+                 r"interrupt came \(wrong\))\r?\n", what="mini-tattack's fakeirq task to end")
+    t.check("general protection (trap 13, err 0x172)" in m.group(1), "int $0x2e from ring 3 "
+            "with IRQ 14's gate into mini's kernel: '%s'; expected the task killed by #GP "
+            "(err 0x172: the gate's DPL refused it)" % m.group(1))
+
+
 @test("IDT: each VM's IDT is built once; a trap-table change remakes one gate", timeout=40)
 def t_idt_builds(t):
     q = boot(t, "irqtest:2M:hd0:pass:swap,mini:swap,mini", drives=[disk(t)])
