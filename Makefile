@@ -36,6 +36,7 @@ GUEST_IMAGES :=
 include guests/bench/bench.mk
 include guests/pgtest/pgtest.mk
 include guests/disktest/disktest.mk
+include guests/irqtest/irqtest.mk
 include guests/xv6a/xv6a.mk
 binsym = _binary_$(subst -,_,$(subst /,_,$(subst .,_,$(1))))
 $(OUT)/obj/guests/%.o: $(OUT)/guests/%.elf
@@ -201,6 +202,17 @@ grade: all $(PROBE)
 bench: all
 	$(PYTHON) grade/bench.py
 
+# make trace: the host's scheduling timeline (lab 2) of a short fixed scenario in
+# each interrupt mode (route, swap, defer): out/trace/MODE.json (Chrome trace
+# events: Perfetto, chrome://tracing), MODE.svg, and modes.svg, the same 100 ms
+# of the three one above the other (grade/timeline.py). make trace-lab2 also
+# writes that picture to labs/lab2-timeline.svg, for the lab 2 handout.
+.PHONY: trace trace-lab2
+trace: all
+	$(PYTHON) grade/timeline.py run --out $(OUT)/trace
+trace-lab2: all
+	$(PYTHON) grade/timeline.py run --out $(OUT)/trace --labs labs/lab2-timeline.svg
+
 # make handout LAB=n [HANDOUT=dir]: the student's tree for lab n (tools/handout.sh).
 # make handin [LAB=n]: in the student tree, the answers and the changes since the
 # handout in handin-labn.tar.gz (tools/handin.sh; a student tree knows its lab).
@@ -225,6 +237,8 @@ help:
 	@echo "make test        build and run every test"
 	@echo "make grade       the student-facing grader (LAB=n for one lab)"
 	@echo "make bench       instruction counts, host events and wall medians per operation"
+	@echo "make trace       the scheduling timeline in route, swap, defer: out/trace/*.json, *.svg"
+	@echo "make trace-lab2  the same, and the side-by-side picture into labs/lab2-timeline.svg"
 	@echo "make handout LAB=n  write the student tree for lab n (HANDOUT=dir)"
 	@echo "make handin      in a student tree: the answers and the changes, in handin-labn.tar.gz"
 	@echo "make clean       remove what make built"

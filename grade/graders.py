@@ -166,6 +166,48 @@ LAB1 += [
 ]
 
 
+HANDBACK = os.path.join(REPO_ROOT, "vmos", "handback.c")
+
+
+def lab2_region(index, old, new):
+    """The solution's LAB 2 region `index` of vmos/handback.c with old replaced."""
+    text = open(HANDBACK).read() if os.path.exists(HANDBACK) else ""
+    spans = regions(text, 2)
+    code = text[spans[index][0]:spans[index][1]] if index < len(spans) else ""
+    return code.replace(old, new) if old in code else "#error the variant no longer applies\n"
+
+
+def lab2_variants():
+    return [
+        Variant("gate-none", "no device vector ever goes to the guest", "vmos/vidt.c", 0, "",
+                {"the owner's own interrupts reach it directly": r"0 came directly"}, lab=2),
+        Variant("gate-in-route", "device vectors go to the guest in route mode too",
+                "vmos/vidt.c", 0, """
+  if (guest_irqs & (1u << irq)) {
+    sw_idt_direct(vm, v, te->handler, 0);
+    vm->direct |= 1u << irq;
+  }
+""", {"route: the owner's own interrupts all enter": r"in route mode [1-9]\d* came directly"},
+                lab=2),
+        Variant("gate-dpl3", "a device vector's gate lets int from ring 3 through",
+                "vmos/vidt.c", 0, """
+  if (vm->irq_mode != IRQ_ROUTE && (guest_irqs & (1u << irq))) {
+    sw_idt_direct(vm, v, te->handler, 3);
+    vm->direct |= 1u << irq;
+  }
+""", {"a process cannot fake a device interrupt": r"expected the task killed by #GP"}, lab=2),
+        Variant("invoke-defer-as-swap", "defer mode hands back like swap: the owner runs at once",
+                "vmos/handback.c", 0, lab2_region(0, "vm->irq_mode == IRQ_DEFER", "0"),
+                {"defer: a handed-back interrupt": r"waited 0 host ticks"}, lab=2),
+        Variant("invoke-swap-as-defer", "swap mode only notes a handed-back interrupt",
+                "vmos/handback.c", 0, lab2_region(0, "vm->irq_mode == IRQ_DEFER", "1"),
+                {"swap: another VM's interrupt": r"waited [1-9]\d* host ticks"}, lab=2),
+        Variant("swallow-no-blame", "the swallow check serves the owner but never blames",
+                "vmos/handback.c", 1, lab2_region(1, "blame(vm, irq, owner);", ";"),
+                {"swallow: a guest that keeps": r"warned 0 times"}, lab=2),
+    ]
+
+
 def regions(text, lab):
     """(start, end) offsets of the code inside each LAB lab region of text."""
     out = []
@@ -243,5 +285,5 @@ def variant_test(v):
          timeout=180)(lambda t: check_variant(t, v))
 
 
-for _v in LAB1:
+for _v in LAB1 + lab2_variants():
     variant_test(_v)

@@ -23,7 +23,6 @@ BUDGET = 1500            # host ticks a boot may take (15 s), unless a test says
 SILENCE = 500            # host ticks with no output at all: nothing is running
 STUCK = 10               # seconds of a host clock that does not move: a hung host
 PROBE = os.path.join(REPO_ROOT, "out", "grade", "probe.elf")
-ANSWERS = os.path.join(REPO_ROOT, "labs", "answers-lab1.txt")
 QUESTIONS = 5            # in labs/lab1-sched.md
 
 
@@ -583,11 +582,17 @@ def t_bench(t):
 @test("answers: labs/answers-lab1.txt answers each of the lab's questions", points=0,
       timeout=10)
 def t_answers(t):
-    t.check(os.path.exists(ANSWERS), "there is no labs/answers-lab1.txt: write your answers "
-            "to the %d questions of labs/lab1-sched.md there (numbered 1. to %d.)"
-            % (QUESTIONS, QUESTIONS))
-    text = open(ANSWERS, errors="replace").read()
-    missing = [n for n in range(1, QUESTIONS + 1)
+    check_answers(t, 1, QUESTIONS, "labs/lab1-sched.md")
+
+
+def check_answers(t, lab, questions, doc):
+    """labs/answers-labN.txt has an answer numbered 1. to questions. (every lab's)"""
+    name = "labs/answers-lab%d.txt" % lab
+    path = os.path.join(REPO_ROOT, name)
+    t.check(os.path.exists(path), "there is no %s: write your answers to the %d questions "
+            "of %s there (numbered 1. to %d.)" % (name, questions, doc, questions))
+    text = open(path, errors="replace").read()
+    missing = [n for n in range(1, questions + 1)
                if not re.search(r"^\s*%d[.)]\s*\S" % n, text, re.M)]
-    t.check(not missing, "labs/answers-lab1.txt has no answer numbered %s (an answer starts "
-            "a line with its number, e.g. '1. ...')" % ", ".join(map(str, missing)))
+    t.check(not missing, "%s has no answer numbered %s (an answer starts a line with its "
+            "number, e.g. '1. ...')" % (name, ", ".join(map(str, missing))))

@@ -48,7 +48,7 @@ hv_console_read(struct vm *vm, struct trapframe *tf)
 
 // A trap-table entry reaches the guest's IDT only if its handler lies in the
 // guest's own memory: a hostile guest would otherwise point a gate at host code.
-// The IDT itself is made again from the table before the VM next runs (vidt.c).
+// The vector's gate follows from the entry (vidt.c).
 static int
 hv_set_trap(struct vm *vm, struct trapframe *tf)
 {
@@ -64,7 +64,7 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
     return E_PERM;
   if (flags & TT_CLEAR) {
     vm->traps[vector].handler = 0;
-    vm->idt_dirty = 1;
+    vidt_set(vm, vector);
     return 0;
   }
   // A device vector may become a gate straight into this handler (swap mode).
@@ -84,7 +84,7 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
     return E_INVAL;
   vm->traps[vector].handler = handler;
   vm->traps[vector].flags = (flags & ~TT_DPL_MASK) | dpl;
-  vm->idt_dirty = 1;
+  vidt_set(vm, vector);
   return 0;
 }
 
@@ -243,10 +243,11 @@ hv_mark(struct vm *vm, struct trapframe *tf)
   struct vmstats *s = &vm->st;
   kprintf("vmos: mark %d %s: exits %u hcalls %u syscalls %u faults %u hidden %u virqs %u "
           "switches %u cr3 %u ticks %u pgdirs %u reflected %u emulated %u disk_cmds %u "
-          "ide_polls %u\n", vm->id, label,
+          "ide_polls %u irqs %u eois %u devvirqs %u devwait %u\n", vm->id, label,
           s->exits, s->hcalls, s->exit_cause[X_SYSCALL], s->exit_cause[X_FAULT],
           s->hidden_faults, s->virqs, world_switches, cr3_loads, ticks, s->pgdir_loads,
-          s->reflected, s->emulated, s->disk_cmds, ide_polls);
+          s->reflected, s->emulated, s->disk_cmds, ide_polls, s->exit_cause[X_IRQ], s->eois,
+          s->dev_virqs, s->dev_wait_ticks);
   return 0;
 }
 

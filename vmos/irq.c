@@ -7,6 +7,7 @@
 // reach it directly and the others come back through handback.c.
 #include "types.h"
 #include "defs.h"
+#include "x86.h"
 #include "vmos/abi.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
@@ -16,6 +17,10 @@
 void
 irq_pend(struct vm *vm, int virq)
 {
+  if ((vm->irqs & (1u << virq)) && !(vm->pending & (1u << virq))) {
+    vm->noted_tick[virq] = ticks;    // one of its devices: how long until it is delivered?
+    vm->noted_tsc[virq] = rdtsc();
+  }
   vm->pending |= 1u << virq;
   if (vm->shared)
     vm->shared->pending = vm->pending;
@@ -33,11 +38,11 @@ irq_raise(struct vm *vm, int virq)
   // pending for vm (the guest sees it in its shared page), a vm that was
   // blocked waiting for it can run, and in route mode vm is the next VM to
   // get the CPU, even in the middle of another VM's slice (two world switches
-  // if another VM was running).
+  // if another VM was running), and even when vm is the one running now, out
+  // of its turn (else the VM whose turn it is would come first).
   /* LAB 1: BEGIN */
   irq_pend(vm, virq);
-  if (vm != current)
-    sched_prefer(vm);
+  sched_prefer(vm);
   /* LAB 1: END */
 }
 
@@ -67,6 +72,11 @@ irq_deliver(struct vm *vm)
     return 0;
   trace(TR_VIRQ, vm, virq);
   vm->st.virqs++;
+  if (vm->irqs & (1u << virq)) {
+    vm->st.dev_virqs++;
+    vm->st.dev_wait_ticks += ticks - vm->noted_tick[virq];
+    vm->st.dev_wait_tsc += rdtsc() - vm->noted_tsc[virq];
+  }
   return 1;
 }
 

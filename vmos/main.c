@@ -9,6 +9,7 @@
 #include "memlayout.h"
 #include "param.h"
 #include "vmos/vmos.h"
+#include "vmos/trace.h"
 
 static char cmdline[CMDLINE_MAX];
 
@@ -49,6 +50,7 @@ main(u32 magic, u32 mbinfo)
   fpu_init();           // x87 state per VM, switched lazily
   sched_init();         // quantum, stopafter
   vidt_init();          // fasttraps
+  trace_init();         // trace, trace=N: the scheduling timeline (lab 2)
   pit_set_hook(sched_tick);   // each host tick: virtual timers, time slices
   vmos_boot();          // the VMs the boot line names
   focus = vm_byid(1);

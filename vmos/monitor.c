@@ -12,6 +12,7 @@
 #include "param.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
+#include "vmos/trace.h"
 
 #define MAXARGS 8
 #define TYPEAHEAD 256            // characters kept while a command line waits
@@ -189,6 +190,24 @@ cmd_cont(int argc, char **argv)
   return 0;
 }
 
+// The scheduling timeline (trace.c): written out through the debug console.
+static int
+cmd_trace(int argc, char **argv)
+{
+  int r;
+  if (argc == 1)
+    r = trace_dump("monitor");
+  else if (argc == 2 && (strcmp(argv[1], "on") == 0 || strcmp(argv[1], "off") == 0))
+    r = trace_enable(strcmp(argv[1], "on") == 0);
+  else {
+    kprintf("usage: trace [on|off]   (trace: write the timeline to QEMU's debug console)\n");
+    return -1;
+  }
+  if (r == TRACE_NONE)
+    kprintf("trace: not recording (boot with trace or trace=N)\n");
+  return r < 0 ? -1 : 0;
+}
+
 static const struct {
   const char *name;
   const char *help;
@@ -204,6 +223,7 @@ static const struct {
   { "log", "log N: VM N's last lines (its scrollback)", cmd_log },
   { "console", "console output of each VM: bytes, lines, writes cut short by the rate", cmd_console },
   { "cont", "leave the monitor: typing goes to the VM with focus", cmd_cont },
+  { "trace", "trace: write the timeline to the debug console (port 0xE9); trace on|off", cmd_trace },
   { "mem", "machine pages: total, free, in use", cmd_mem },
   { "ticks", "host timer ticks since boot", cmd_ticks },
   { "reboot", "reset the machine", cmd_reboot },

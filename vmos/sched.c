@@ -164,6 +164,7 @@ stop_now(void)
     cons_flush(&vms[i]);
   stats_list();
   stats_print();
+  trace_dump("stopafter");     // the timeline, if traced: to port 0xE9 (trace.c)
   debug_exit(DEBUG_EXIT_PASS);
   poweroff();
 }

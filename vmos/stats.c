@@ -73,6 +73,10 @@ stats_print(void)
           kprintf(" %d:%u", n, s->invokes[n]);
       kprintf(" (bad %u); EOIs %u, swallowed %u, IDT builds %u\n", s->bad_invokes, s->eois,
               s->swallowed, s->idt_builds);
+      if (s->dev_virqs)
+        kprintf("  device interrupts delivered as virtual ones: %u, waiting %u host ticks and "
+                "%u cycles each on average\n", s->dev_virqs, s->dev_wait_ticks / s->dev_virqs,
+                div64(s->dev_wait_tsc, s->dev_virqs));
     }
     if (vm->paged) {
       uint per = s->pgdir_loads ? s->hidden_faults * 10 / s->pgdir_loads : 0;   // tenths

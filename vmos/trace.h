@@ -23,6 +23,12 @@ enum trace_event {
 
 extern int trace_on;
 void trace_record(int ev, struct vm *vm, u32 arg);
+void trace_init(void);                 // boot line trace / trace=N (main)
+int  trace_dump(const char *why);      // write it out through port 0xE9, empty it:
+                                       // the events written, or one of these
+int  trace_enable(int on);             // pause (0) or resume (1) recording
+#define TRACE_NONE  (-1)               // the boot line asked for no trace
+#define TRACE_NOCON (-2)               // no debug console (QEMU -debugcon): kept
 
 static inline void
 trace(int ev, struct vm *vm, u32 arg)

@@ -1,9 +1,10 @@
 // vidt.c: a VM's IDT, built from its trap table (lab 2). Every VM has an IDT
 // page of its own (switcher.c), loaded by the switcher whenever the VM runs.
-// HC_SET_TRAP (hcall.c) only checks and records an entry in vm->traps and marks
-// the IDT dirty; before the VM next runs, sched.c has vidt_build make the whole
-// table again from the trap table, the VM's interrupt mode and who owns which
-// device. Which vector goes where:
+// HC_SET_TRAP (hcall.c) checks and records an entry in vm->traps and has
+// vidt_set make that vector's gate again; vidt_build makes them all, from the
+// trap table, the VM's interrupt mode and who owns which device, before the VM
+// first runs and whenever the devices change hands (sched.c, vm->idt_dirty).
+// Which vector goes where:
 //
 //   vector                            route mode         swap and defer modes
 //   exceptions 0-31                   host               host
@@ -51,39 +52,57 @@ vidt_guest_irqs(void)
   return irqs;
 }
 
-// Make vm's IDT from its trap table. Also records in vm->direct which real
-// IRQs now reach vm directly, for the hand-back and swallow checks (irq.c).
+// The gate for vector v of vm's IDT, from its trap-table entry; with
+// guest_irqs (vidt_guest_irqs). Keeps vm->direct, the real IRQs that now reach
+// vm directly, for the hand-back and swallow checks (handback.c).
+static void
+vidt_gate(struct vm *vm, int v, u32 guest_irqs)
+{
+  struct trapentry *te = &vm->traps[v];
+  int irq = v - T_IRQ0;
+  if (irq >= 0 && irq < 16)
+    vm->direct &= ~(1u << irq);
+  if (te->handler == 0) {
+    sw_idt_set(vm, v, v == HCALL_VECTOR ? 1 : 0);
+    return;
+  }
+  if ((te->flags & TT_DIRECT) && fasttraps) {
+    sw_idt_direct(vm, v, te->handler, 3);
+    return;
+  }
+  sw_idt_set(vm, v, te->flags & TT_DPL_MASK);    // the host's: it reflects them
+  if (irq < 0 || irq >= 16)
+    return;
+  // LAB 2: vector swapping. A device vector (IRQ irq) with a handler. What must
+  // hold afterwards: in swap and defer modes (vm->irq_mode), if irq is a real
+  // IRQ that some VM's device raises (guest_irqs), the gate takes the CPU
+  // straight into the guest's handler in ring 1 (sw_idt_direct: a trap gate,
+  // with a DPL that no int instruction passes), whoever owns the device, and
+  // vm->direct has bit irq; otherwise the gate stays the host's. The host's own
+  // IRQs (the timer above all) never go to a guest.
+  /* LAB 2: BEGIN */
+  if (vm->irq_mode != IRQ_ROUTE && (guest_irqs & (1u << irq))) {
+    sw_idt_direct(vm, v, te->handler, 0);
+    vm->direct |= 1u << irq;
+  }
+  /* LAB 2: END */
+}
+
+// vm's trap-table entry for vector v changed (hv_set_trap): its gate follows.
+void
+vidt_set(struct vm *vm, int v)
+{
+  vidt_gate(vm, v, vidt_guest_irqs());
+}
+
+// Make all of vm's IDT from its trap table: before it first runs, and again
+// when the devices VMs own changed (vm->idt_dirty). Counted.
 void
 vidt_build(struct vm *vm)
 {
   u32 guest_irqs = vidt_guest_irqs();
-  vm->direct = 0;
-  for (int v = 0; v < 256; v++) {
-    struct trapentry *te = &vm->traps[v];
-    int irq = v - T_IRQ0;
-    // LAB 2: the gate for vector v. Afterwards, what must hold:
-    //  - with no handler registered (te->handler 0) the vector enters the
-    //    host: DPL 0, but the hypercall vector, DPL 1;
-    //  - a system call the guest asked to take itself (TT_DIRECT, when
-    //    fasttraps is on) is a direct gate of DPL 3 (sw_idt_direct);
-    //  - in swap and defer modes (vm->irq_mode), the vector of a real IRQ that
-    //    some VM's device raises (guest_irqs) is a direct gate of DPL 0 into the
-    //    handler the guest registered for it, whoever owns the device, and
-    //    vm->direct says so (bit irq); no other IRQ's vector ever is;
-    //  - every other vector enters the host with the DPL the entry asked for
-    //    (te->flags & TT_DPL_MASK, checked by hv_set_trap).
-    /* LAB 2: BEGIN */
-    if (te->handler == 0)
-      sw_idt_set(vm, v, v == HCALL_VECTOR ? 1 : 0);
-    else if ((te->flags & TT_DIRECT) && fasttraps)
-      sw_idt_direct(vm, v, te->handler, 3);
-    else if (vm->irq_mode != IRQ_ROUTE && irq >= 0 && irq < 16 && (guest_irqs & (1u << irq))) {
-      sw_idt_direct(vm, v, te->handler, 0);
-      vm->direct |= 1u << irq;
-    } else
-      sw_idt_set(vm, v, te->flags & TT_DPL_MASK);
-    /* LAB 2: END */
-  }
+  for (int v = 0; v < 256; v++)
+    vidt_gate(vm, v, guest_irqs);
   vm->idt_dirty = 0;
   vm->st.idt_builds++;
 }

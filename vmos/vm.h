@@ -56,6 +56,9 @@ struct vmstats {
   uint bad_invokes;          // HC_INVOKE_VMOS for an IRQ that had not come to it
   uint eois;                 // HC_EOI: direct slave interrupts it ended
   uint swallowed;            // others' interrupts it took and never handed back
+  uint dev_virqs;            // its devices' interrupts delivered as virtual ones
+  uint dev_wait_ticks;       // ... host ticks from noted to delivered, summed
+  u64 dev_wait_tsc;          // ... and TSC (instructions under icount)
 };
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
@@ -127,7 +130,9 @@ struct vm {
   // interrupts (irq.c): its mode, and the real IRQs of the devices it owns
   int irq_mode;              // IRQ_ROUTE, IRQ_SWAP, IRQ_DEFER (vmos/abi.h)
   u32 irqs;                  // bit n: real IRQ n is its own (pass-mode devices)
-  int idt_dirty;             // its trap table changed: rebuild its IDT (vidt.c)
+  uint noted_tick[16];       // when its device's IRQ n was noted pending (irq.c)
+  u64 noted_tsc[16];
+  int idt_dirty;             // build all its IDT before it runs (vidt.c)
   u32 direct;                // bit n: real IRQ n reaches it directly (vidt.c)
 
   // console (vdev_console.c)

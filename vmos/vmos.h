@@ -111,6 +111,7 @@ int         vserial_requesting(void);
 // vidt.c
 void        vidt_init(void);
 u32         vidt_guest_irqs(void);
+void        vidt_set(struct vm *vm, int v);
 void        vidt_build(struct vm *vm);
 
 // vm.c

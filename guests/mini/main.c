@@ -34,6 +34,11 @@ misbehave(void)
   int r1 = hcall2(HC_CONSOLE_WRITE, 0xC0100000, 16);
   int r2 = hcall2(HC_CONSOLE_WRITE, memtop() - 8, 16);
   kprintf("mini: bad pointer hypercall returned %d and %d\n", r1, r2);
+  // Lab 2: a device vector's handler in the host; interrupts that never came.
+  int r3 = hcall3(HC_SET_TRAP, VIRQ_VECTOR(14), 0xC0100000, 0);
+  int r4 = hcall1(HC_INVOKE_VMOS, 14), r5 = hcall1(HC_INVOKE_VMOS, 99), r6 = hcall1(HC_EOI, 14);
+  kprintf("mini: device handler in the host %d; hand-backs of nothing %d %d; EOI of "
+          "nothing %d\n", r3, r4, r5, r6);
 #elif defined(MINI_FASTBAD)
   // Direct gates (TT_DIRECT) only for a system-call vector from ring 3...
   extern char vector48[];

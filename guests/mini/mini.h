@@ -17,7 +17,7 @@ struct tf {
   uint esp, ss;                                   // only from ring 3
 };
 
-#define NTASK 10
+#define NTASK 11
 #define SYSCALL_VECTOR 0x30
 
 // hostile.c

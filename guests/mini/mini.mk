@@ -6,6 +6,8 @@ MINI_VARIANTS := mini mini-kdiv mini-wswitch mini-rhost mini-badptr mini-badstac
 # The hostile suite's attackers (guests/mini/hostile.c, user/mini/hostile.c).
 MINI_VARIANTS += mini-kldt mini-kdf mini-vcpu mini-idtpeek mini-fpu mini-diskover mini-repio \
                  mini-tattack
+# Lab 2: a mini that keeps other VMs' interrupts instead of handing them back.
+MINI_VARIANTS += mini-swallow
 MINI_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -MD

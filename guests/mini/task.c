@@ -17,6 +17,7 @@ void tf_main(void);
 void dr_main(void);
 void tss_main(void);
 void sse_main(void);
+void fakeirq_main(void);
 
 static const struct {
   const char *name;
@@ -36,6 +37,7 @@ static const struct {
   { "dr", dr_main },
   { "tss", tss_main },
   { "sse", sse_main },
+  { "fakeirq", fakeirq_main },
 #endif
 };
 

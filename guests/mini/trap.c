@@ -14,7 +14,7 @@ _Static_assert(__builtin_offsetof(struct tf, esp) == 68, "TF_ESP_OFF in entry.S"
 extern char vector0[], vector1[], vector2[], vector3[], vector4[], vector5[], vector6[],
     vector7[], vector8[], vector9[], vector10[], vector11[], vector12[], vector13[],
     vector14[], vector15[], vector16[], vector17[], vector18[], vector19[],
-    vector32[], vector33[], vector48[];
+    vector32[], vector33[], vector48[], devirq3[], devirq14[], devirq15[];
 
 static char *const faults[20] = {
   vector0, vector1, vector2, vector3, vector4, vector5, vector6, vector7, vector8,
@@ -47,6 +47,11 @@ trap_init(void)
   hcall3(HC_SET_TRAP, VIRQ_VECTOR(VIRQ_TIMER), (uint)vector32, 0);
   hcall3(HC_SET_TRAP, VIRQ_VECTOR(VIRQ_CONSOLE), (uint)vector33, 0);
   hcall3(HC_SET_TRAP, SYSCALL_VECTOR, (uint)vector48, 3);
+  // Other VMs' devices' interrupts: in swap and defer modes they reach mini
+  // directly, and go back (entry.S). In route mode these entries go unused.
+  hcall3(HC_SET_TRAP, VIRQ_VECTOR(3), (uint)devirq3, 0);
+  hcall3(HC_SET_TRAP, VIRQ_VECTOR(14), (uint)devirq14, 0);
+  hcall3(HC_SET_TRAP, VIRQ_VECTOR(15), (uint)devirq15, 0);
 }
 
 void

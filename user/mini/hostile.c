@@ -81,6 +81,17 @@ sse_main(void)
   exit(1);
 }
 
+// A device interrupt faked with int: in swap mode vector 0x2E (IRQ 14) is a gate
+// into mini's kernel, of DPL 0, so the CPU refuses int from ring 3 (#GP).
+void
+fakeirq_main(void)
+{
+  printf("fakeirq: int $0x2e\n");
+  asm volatile("int $0x2e");
+  printf("fakeirq: the interrupt came (wrong)\n");
+  exit(1);
+}
+
 // The switcher region from ring 3: its pages are supervisor-only, so on x86 the
 // task takes a page fault, which its kernel handles (mini kills the task).
 void
