@@ -70,6 +70,10 @@ consoleintr_poll(void)
   while ((c = pv_getc()) >= 0) {
     if (c == '\r')
       c = '\n';
+    if (c == 0x10) {             // ^P: the processes and the disk, as xv6's
+      procdump();
+      continue;
+    }
     if (c == 0x7F || c == '\b') {
       if (input.e != input.w) {
         input.e--;

@@ -10,6 +10,9 @@
 // `pass` mode they reach the real controller of a channel the VM owns
 // (pv_disk_port), whose IRQ is the VM's (pv_disk_irq). In `pv` mode a sector
 // is one synchronous hypercall instead (pv_disk_rw), and nothing is queued.
+// A request whose interrupt has not come in IDE_TIMEOUT ticks is finished by
+// polling, said and counted (idetick, from the timer): a lost interrupt costs
+// a second, not the process that waits for it.
 #include "xv6a.h"
 #include "file.h"
 #include "pv.h"
@@ -28,6 +31,11 @@ static inline void outsl(int p, const void *a, int n) { asm volatile("cld; rep o
 static ushort base = 0x1F0;      // the channel's command block: data .. status
 static ushort ctrl = 0x3F6;      // its control register (nIEN)
 static struct buf *queue;        // requests; the head is on the disk
+static uint nrequests, ninterrupts;   // so far (idedump): in trap and pass mode
+                                 // each request is finished by an interrupt of its own
+static uint nlost;               // ... but these, finished by idetick
+static uint started;             // the clock (trap.c's ticks) when the head was started
+#define IDE_TIMEOUT 100          // ticks (1 s) without its interrupt: it is lost
 
 // Wait while the drive is busy; its status, or -1 if it failed (or never
 // became ready). Reading the status also acknowledges its interrupt.
@@ -59,6 +67,7 @@ ideinit(void)
 static void
 idestart(struct buf *b)
 {
+  started = ticks;
   if (idewait() < 0)
     panic("idestart: the disk is not ready");
   outb(base + 2, 1);
@@ -78,16 +87,11 @@ idestart(struct buf *b)
   }
 }
 
-// The disk's interrupt: the head request is done (a read's data waits in the
-// controller). Finish it, wake its sleeper, start the next.
-void
-ideintr(void)
+// The head request is done (a read's data waits in the controller): finish
+// it, wake its sleeper, start the next.
+static void
+finish(struct buf *b)
 {
-  struct buf *b = queue;
-  if (b == 0) {                  // nothing asked for: just acknowledge it
-    inb(base + 7);
-    return;
-  }
   int r = idewait();
   if (r >= 0 && !b->write && (r & ST_DRQ))
     insl(base, b->data, BSIZE / 4);
@@ -99,6 +103,39 @@ ideintr(void)
     idestart(queue);
 }
 
+// The disk's interrupt.
+void
+ideintr(void)
+{
+  ninterrupts++;
+  if (queue == 0) {              // nothing asked for: just acknowledge it
+    inb(base + 7);
+    return;
+  }
+  finish(queue);
+}
+
+// Each timer tick: has the head request waited too long for its interrupt?
+// (Its interrupt may still come later: finding no request, or the next one,
+// it does no harm, as idewait waits for the drive.)
+void
+idetick(void)
+{
+  if (queue == 0 || ticks - started < IDE_TIMEOUT)
+    return;
+  nlost++;
+  cprintf("xv6a: ide: no interrupt for block %d in %d ticks: finished by polling\n",
+          queue->blockno, IDE_TIMEOUT);
+  finish(queue);
+}
+
+// For ^P (procdump): the requests so far and the interrupts that came.
+void
+idedump(void)
+{
+  cprintf("ide: %d requests, %d interrupts, %d lost\n", nrequests, ninterrupts, nlost);
+}
+
 // Read b from disk, or write it; the caller holds b's lock and sleeps here
 // until the disk is done.
 void
@@ -108,6 +145,7 @@ iderw(struct buf *b, int write)
     panic("iderw: buffer not locked");
   if (b->blockno >= FSSIZE)
     panic("iderw: block out of range");
+  nrequests++;
   if (pv_disk_pv()) {
     if (pv_disk_rw(b->blockno, b->data, write) < 0)
       panic("iderw: pv disk error");

@@ -250,6 +250,18 @@ scheduler(void)
   }
 }
 
+// ^P on the console: each process (pid, state, name) and the disk's counts.
+void
+procdump(void)
+{
+  static const char *states[] = { [UNUSED] "unused", [EMBRYO] "embryo", [SLEEPING] "sleep",
+                                  [RUNNABLE] "runble", [RUNNING] "run", [ZOMBIE] "zombie" };
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++)
+    if (p->state != UNUSED)
+      cprintf("%d %s %s\n", p->pid, states[p->state], p->name);
+  idedump();
+}
+
 // Where relative path names start: the current process's directory.
 struct inode*
 cwd_of_current(void)

@@ -73,6 +73,7 @@ trap(struct trapframe *tf)
   case T_IRQ0 + IRQ_TIMER:
     ticks = pv_clock(ticks + 1);
     wakeup(&ticks);
+    idetick();
     pv_eoi(IRQ_TIMER, 0);
     if (curproc)
       turn_over = 1;

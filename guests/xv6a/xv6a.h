@@ -114,6 +114,7 @@ void exit(void) __attribute__((noreturn));
 int wait(void);
 int kill(int pid);
 int growproc(int n);
+void procdump(void);
 
 // exec.c
 int exec(const char *path, char **argv);
@@ -164,6 +165,8 @@ int pipewrite(struct pipe *p, char *addr, int n);
 void ideinit(void);
 void iderw(struct buf *b, int write);
 void ideintr(void);
+void idetick(void);
+void idedump(void);
 void consoleinit(void);
 void consoleintr_poll(void);
 
