@@ -30,8 +30,10 @@ def bare(t, img=FSIMG, snapshot=True, mem=32):
     return t.qemu(kernel="out/xv6a/xv6a-bare.elf", mem=mem, extra=drive(img), snapshot=snapshot)
 
 
-def guest(t, vms="xv6a:32M:hd0,mini", disks=(FSIMG,), snapshot=True, mem=128):
-    extra = []
+def guest(t, vms="xv6a:32M:hd0,mini", disks=(FSIMG,), snapshot=True, mem=128, extra=()):
+    """vmos booting vms; disks[i] is QEMU's drive i (None or "": none); extra:
+    more QEMU options (a second -serial is COM2)."""
+    extra = list(extra)
     for i, d in enumerate(disks):
         if d:
             extra += drive(d, i)
