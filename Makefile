@@ -88,6 +88,11 @@ QEMUOPTS = -kernel $(IMAGE) -m $(MEM) -smp $(CPUS) -append "$(BOOTLINE)" \
            $(foreach d,$(DISKS),-drive file=$(d),format=raw,index=$(subst .img,,$(subst $(OUT)/xv6a/disk,,$(d)))) \
            $(if $(MODULES),-initrd "$(subst $(space),$(comma),$(strip $(MODULES)))") \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUEXTRA)
+# COM2=BACKEND: QEMU's second serial port (a VM's own terminal, boot line field
+# com2) on a QEMU character device: COM2=pty, or
+# COM2=socket,host=127.0.0.1,port=4444,server=on,wait=off. (A -serial in
+# QEMUEXTRA would come before the targets' -serial mon:stdio and become COM1.)
+QEMUOPTS += $(if $(COM2),-chardev $(COM2)$(comma)id=com2 -device isa-serial$(comma)index=1$(comma)chardev=com2)
 
 .PHONY: clean-disks bench handout handin all deps qemu qemu-nox qemu-gdb qemu-nox-gdb gdb gdbinit test grade clean help
 IMAGE := $(OUT)/vmos

@@ -147,6 +147,22 @@ def t_com2(t):
             "COM2, but it holds %r" % lines)
 
 
+@test("make qemu-nox COM2=...: the README's way to give a VM its terminal", timeout=90)
+def t_com2_make(t):
+    # QEMUEXTRA's -serial would come before the targets' -serial mon:stdio and
+    # become COM1; COM2= adds the second port itself (Makefile).
+    term = t.spawn(["python3", "-u", "grade/fixtures/tcpterm.py"], name="tcpterm")
+    port = term.expect(r"tcpterm: listening on 127\.0\.0\.1:(\d+)\n").group(1)
+    q = t.spawn(["make", "-s", "qemu-nox", "VMS=xv6a:32M:hd0:com2 mini", "QEMUEXTRA=-snapshot",
+                 "COM2=socket,host=127.0.0.1,port=" + port])
+    term.expect(r"tcpterm: connected\n", what="QEMU to connect COM2 to the test's terminal")
+    q.expect(r"VM 1: xv6a, 32768 KiB, disk hd0 \(\d+ sectors, trap mode\), COM2\r?\n",
+             what="VM 1 booted with COM2")
+    com2_shell(q, term)
+    com2_echo(t, term, "made with COM2")
+    q.expect(r"\[mini\.2\] ", what="the mini's lines on the system console")
+
+
 @test("boot line: two VMs claiming COM2: the second is refused in one line naming COM2, the "
       "others boot", timeout=60)
 def t_com2_twice(t):
