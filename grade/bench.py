@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # bench.py: `make bench`. The host half is here, the xv6a half (xv6a bare
-# against xv6a as a guest) in bench_xv6a.py; --only picks one. The host half
+# against xv6a as a guest) in bench_xv6a.py, the interrupt half (lab 2's
+# route, swap and defer modes) in bench_irq.py; --only picks one. The host half
 # boots two bench guests (guests/bench) and reports, per operation in route
 # mode: instructions (under -icount shift=0, where the guest's rdtsc deltas
 # count retired instructions, the host's included), host events (from the
@@ -15,6 +16,7 @@ import statistics
 import subprocess
 import sys
 
+import bench_irq
 import bench_xv6a
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,18 +92,22 @@ def delta(mk, vm, what, counter):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5, help="runs without icount (median)")
-    ap.add_argument("--only", choices=["host", "xv6a"], help="one half of the bench")
+    ap.add_argument("--only", choices=["host", "xv6a", "irq"], help="one part of the bench")
     args = ap.parse_args()
     if not os.path.exists(IMAGE):
         sys.exit("bench: build first (make)")
     try:
-        if args.only != "xv6a":
+        if args.only in (None, "host"):
             host_bench(args)
-        if args.only != "host":
+        if args.only in (None, "xv6a"):
             if args.only is None:
                 print()
             bench_xv6a.main(args.runs)
-    except BenchFailed as e:
+        if args.only in (None, "irq"):
+            if args.only is None:
+                print()
+            bench_irq.main(args.runs)
+    except (BenchFailed, bench_irq.BenchFailed) as e:
         sys.exit("bench: %s" % e)
 
 

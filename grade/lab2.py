@@ -329,6 +329,86 @@ def t_swallow(t):
             "the swallower was not stopped at the limit of 10")
 
 
+# ---- make bench's interrupt half (grade/bench_irq.py) ----
+
+def bench_tables(out):
+    """The irq half's tables: {section: {(kind, mode, minis): [fields]}} for the
+    per-interrupt rows ("per interrupt"; kind is the label of its block),
+    "disk throughput" and "serial echo" rows; and the expected-shape lines."""
+    tables, shape, section, kind = {}, [], None, None
+    for line in out.splitlines():
+        if not line.strip():
+            section = None
+            continue
+        head = line[:50].strip()
+        words = line[50:].split()
+        if section is None:
+            for name in ("per interrupt", "disk throughput", "serial echo", "expected shape"):
+                if line.startswith(name):
+                    section = name
+                    tables.setdefault(name, {})
+            continue
+        if section == "expected shape":
+            shape.append(line.strip())
+        elif len(words) >= 3 and words[0] in ("route", "swap", "defer") and words[1].isdigit():
+            kind = head or kind
+            tables[section][(kind, words[0], int(words[1]))] = words[2:]
+    return tables, shape
+
+
+def num(field):
+    return None if field == "-" else float(field)
+
+
+@test("bench: make bench's interrupt half prints every row; per own interrupt swap costs no "
+      "host entry by the device and one HC_EOI, route one entry; deferred foreign ones wait "
+      "more host ticks than swapped ones", timeout=400)
+def t_bench_irq(t):
+    p = t.spawn(["python3", "grade/bench.py", "--only", "irq", "--runs", "1"], name="bench.py")
+    status = p.wait_exit()
+    t.check(status == 0, "bench.py --only irq exited %d: %s" % (
+        status, p.output.strip().splitlines()[-1] if p.output.strip() else "(no output)"))
+    tables, shape = bench_tables(p.output)
+    modes, minis = ("route", "swap", "defer"), (1, 3, 7)
+    per = tables.get("per interrupt", {})
+    kinds = sorted(set(k for k, _, _ in per))
+    t.check(len(kinds) == 3 and len(per) == 27, "expected 27 rows per interrupt (own, away "
+            "and serial in 3 modes with 1, 3, 7 minis), got %d:\n%s" % (len(per), p.output))
+    own = [k for k in kinds if "own" in k.split(":")[0]]
+    foreign = [k for k in kinds if k.startswith("foreign")]
+    t.check(len(own) == 1 and len(foreign) == 2, "blocks of rows: %s" % kinds)
+    for section in ("disk throughput", "serial echo"):
+        t.check(len(tables.get(section, {})) == 9, "expected 9 rows of %s, got %d:\n%s" % (
+            section, len(tables.get(section, {})), p.output))
+    for want in ("swap = 0 entries", "defer = fewest world switches (away)",
+                 "defer = fewest world switches (serial)",
+                 "route = highest latency under load (own", "route = highest latency under "
+                 "load (away", "route = highest latency under load (serial"):
+        line = [x for x in shape if x.startswith(want)]
+        t.check(line and re.search(r"held|did not hold", line[0]),
+                "no expected-shape line '%s...' saying whether it held:\n%s" % (want, p.output))
+    # The counted events (columns: n, irq, hback, eoi, entry, switch, ooturn,
+    # instr, ticks, cycles, us, /route), never a timing threshold.
+    for m in minis:
+        n, irq, hback, eoi = per[(own[0], "swap", m)][:4]
+        t.check(n.split("/")[0] != "0" and num(irq) == 0 and num(eoi) == 1,
+                "swap with %d minis: irqtest's own disk interrupts (%s of the round's) cost %s "
+                "host entries by the device's interrupt and %s HC_EOI each; expected 0 (they "
+                "reach it directly) and 1 (the slave 8259's end)" % (m, n, irq, eoi))
+        n, irq, hback, eoi = per[(own[0], "route", m)][:4]
+        t.check(n.split("/")[0] != "0" and num(irq) == 1 and num(eoi) == 0,
+                "route with %d minis: irqtest's own disk interrupts (%s) cost %s host entries "
+                "by the device's interrupt and %s HC_EOI each; expected 1 and 0" % (
+                    m, n, irq, eoi))
+        for k in foreign:
+            swap, defer = per[(k, "swap", m)], per[(k, "defer", m)]
+            ws, wd = num(swap[8]), num(defer[8])
+            t.check(ws is not None and wd is not None and wd > ws,
+                    "%s, %d minis: a deferred interrupt waited %s host ticks on average and a "
+                    "swapped one %s; expected defer's longer (it waits for its owner's turn)"
+                    % (k, m, defer[8], swap[8]))
+
+
 @test("answers: labs/answers-lab2.txt answers each of the lab's questions", points=0,
       timeout=10)
 def t_answers(t):
