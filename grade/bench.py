@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # bench.py: `make bench`. The host half is here, the xv6a half (xv6a bare
 # against xv6a as a guest) in bench_xv6a.py, the interrupt half (lab 2's
-# route, swap and defer modes) in bench_irq.py; --only picks one. The host half
+# route, swap and defer modes) in bench_irq.py and, for xv6a's disk
+# throughput beside busy minis in those modes, bench_disk.py; --only picks one. The host half
 # boots two bench guests (guests/bench) and reports, per operation in route
 # mode: instructions (under -icount shift=0, where the guest's rdtsc deltas
 # count retired instructions, the host's included), host events (from the
@@ -16,6 +17,7 @@ import statistics
 import subprocess
 import sys
 
+import bench_disk
 import bench_irq
 import bench_xv6a
 
@@ -92,8 +94,12 @@ def delta(mk, vm, what, counter):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5, help="runs without icount (median)")
-    ap.add_argument("--only", choices=["host", "xv6a", "irq"], help="one part of the bench")
+    ap.add_argument("--only", choices=["host", "xv6a", "irq", "disk"], help="one part of the bench")
+    ap.add_argument("--minis", type=int, nargs="+", help="disk part: with so many minis "
+                    "beside (default 1 3 7)")
     args = ap.parse_args()
+    if args.minis and any(m < 1 or m > 7 for m in args.minis):
+        sys.exit("bench: --minis takes numbers from 1 to 7")
     if not os.path.exists(IMAGE):
         sys.exit("bench: build first (make)")
     try:
@@ -107,7 +113,11 @@ def main():
             if args.only is None:
                 print()
             bench_irq.main(args.runs)
-    except (BenchFailed, bench_irq.BenchFailed) as e:
+        if args.only in (None, "disk"):
+            if args.only is None:
+                print()
+            bench_disk.main(args.runs, tuple(args.minis) if args.minis else bench_disk.MINIS)
+    except (BenchFailed, bench_irq.BenchFailed, bench_disk.BenchFailed) as e:
         sys.exit("bench: %s" % e)
 
 

@@ -30,8 +30,8 @@
 # into the host). The trace's own cost (trace.c's cost= per record) is taken
 # off each span. Wall figures include QEMU's own delivery of an interrupt (its
 # device thread, its lock): the floor of swap's own one.
-# Then disk throughput (irqtest's reads per second in each round: its disk is
-# the one that is interrupt-driven today) and serial echo latency (byte sent
+# Then disk throughput (irqtest's reads per second in each round; xv6a's, with
+# a file-system workload, is bench_disk.py's) and serial echo latency (byte sent
 # to echo received, by this script's clock). It prints, it does not judge: the
 # expected shape is printed beside the figures, with whether it held.
 import os
@@ -530,8 +530,8 @@ def report(res, runs):
                            fmt(per["away"] / 2, 1), ratio(per["away"], ref["away"])))
     print("reads of one 512-byte sector a second, median of %d runs: own's 20 whole (QEMU "
           "lets them through at once), away's last 20 (its first ones come in what QEMU "
-          "let through meanwhile; then 200 a second). The workload is irqtest's: xv6a's "
-          "disk driver still polls" % runs)
+          "let through meanwhile; then 200 a second). xv6a's own reads through its "
+          "file system are the disk part's (bench_disk.py)" % runs)
 
     print()
     fmt_e = "%-50s %-5s %5s %9s %6s"

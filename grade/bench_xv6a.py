@@ -28,6 +28,7 @@ WORKLOADS = [("null-syscall", "null system call (getpid)"),
              ("context-switch", "process context switch (pipe ping-pong)"),
              ("page-fault", "page fault (lazy sbrk, first touch)"),
              ("heap-retouch", "heap re-touch, 1000 pages (goal <= 1.5x)"),
+             ("disk-read", "disk read, one block, a cache miss"),
              ("usertests", "usertests, whole")]
 
 
@@ -38,18 +39,20 @@ APPEND = {"vmos": "vms=xv6a:32M:hd0",
           "vmos-pass": "vms=xv6a:32M:hd0:pass",
           "vmos-pv": "vms=xv6a:32M:hd0:pv"}
 VARIANTS = [("null-syscall", "vmos-reflect", "reflected by the host (fasttraps=0)"),
+            ("disk-read", "vmos-pass", "disk in pass mode (the real controller)"),
+            ("disk-read", "vmos-pv", "disk in pv mode (a hypercall per sector)"),
             ("usertests", "vmos-pass", "disk in pass mode (the real controller)"),
             ("usertests", "vmos-pv", "disk in pv mode (a hypercall per sector)")]
 
 
-def qemu_cmd(mode, icount):
-    """mode: bare, or one of APPEND's guest configurations."""
+def qemu_cmd(mode, icount, append=None):
+    """mode: bare, or one of APPEND's guest configurations (or append's)."""
     if mode == "bare":
         cmd = ["qemu-system-i386", "-kernel", os.path.join(OUT, "xv6a", "xv6a-bare.elf"),
                "-m", "32"]
     else:
         cmd = ["qemu-system-i386", "-kernel", os.path.join(OUT, "vmos"),
-               "-append", APPEND[mode], "-m", "128"]
+               "-append", append or APPEND[mode], "-m", "128"]
     cmd += ["-smp", "1", "-display", "none", "-serial", "stdio", "-monitor", "none",
             "-no-reboot", "-snapshot",
             "-drive", "file=%s,format=raw,index=0" % os.path.join(OUT, "xv6a", "fs.img"),
@@ -57,12 +60,12 @@ def qemu_cmd(mode, icount):
     return cmd + (ICOUNT if icount else [])
 
 
-def boot(mode, icount, timeout=600, command="bench"):
+def boot(mode, icount, timeout=600, command="bench", append=None):
     """Boot, type command at the shell, collect the output until "bench: done".
     Returns (text, seconds usertests took by the wall clock)."""
     # QEMU stays in our process group (no new session): whoever stops us (the
     # grader killing a test, Ctrl-C) stops it too.
-    p = subprocess.Popen(qemu_cmd(mode, icount), stdin=subprocess.PIPE,
+    p = subprocess.Popen(qemu_cmd(mode, icount, append), stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     buf, typed, t_start, t_end = b"", False, None, None
     deadline = time.time() + timeout

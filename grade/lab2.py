@@ -409,6 +409,57 @@ def t_bench_irq(t):
                     % (k, m, defer[8], swap[8]))
 
 
+def disk_rows(out):
+    """The disk part's rows: {(block label, mode, minis): {column: value}}."""
+    rows, label, cols = {}, None, None
+    for line in out.splitlines():
+        if line.startswith("xv6a disk reads"):
+            cols = line[40:].split()
+            continue
+        words = line[40:].split()
+        if cols and len(words) == len(cols) and words[0] in ("route", "swap", "defer"):
+            label = line[:40].strip() or label
+            rows[(label.split(",")[0], words[0], int(words[1]))] = dict(zip(cols, words))
+    return rows
+
+
+@test("bench: make bench's disk part: xv6a's reads beside a mini in each mode; alone, every "
+      "disk interrupt comes as a virtual one (it idles when it comes); beside a busy "
+      "process of its own, in swap and defer they reach it directly (one HC_EOI a read), in "
+      "route never; deferred ones wait host ticks, swapped ones none", timeout=300)
+def t_bench_disk(t):
+    p = t.spawn(["python3", "grade/bench.py", "--only", "disk", "--runs", "1", "--minis", "1"],
+                name="bench.py")
+    status = p.wait_exit()
+    t.check(status == 0, "bench.py --only disk exited %d: %s" % (
+        status, p.output.strip().splitlines()[-1] if p.output.strip() else "(no output)"))
+    rows = disk_rows(p.output)
+    t.check(len(rows) == 6, "expected 6 rows (the reader alone and beside a busy process, "
+            "in 3 modes), got %d:\n%s" % (len(rows), p.output))
+    alone, busy = "reader alone", "reader beside a busy process"
+
+    def get(block, mode, col):
+        return float(rows[(block, mode, 1)][col])
+
+    for mode in ("route", "swap", "defer"):
+        t.check(get(alone, mode, "devirq") >= 0.95 and get(alone, mode, "eoi") < 0.05,
+                "%s, the reader alone: %s virtual disk interrupts and %s HC_EOIs per read; "
+                "expected about 1 and 0 (xv6a idles while its disk works, so each interrupt "
+                "comes while the mini runs)" % (mode, get(alone, mode, "devirq"),
+                                                get(alone, mode, "eoi")))
+    for mode in ("swap", "defer"):
+        t.check(get(busy, mode, "eoi") >= 0.9,
+                "%s, beside a busy process: %s HC_EOIs per read; expected about 1 (the "
+                "interrupt reached xv6a directly while it ran)" % (mode, get(busy, mode, "eoi")))
+    t.check(get(busy, "route", "eoi") == 0 and get(busy, "route", "devirq") >= 0.95,
+            "route, beside a busy process: %s HC_EOIs and %s virtual interrupts per read; "
+            "expected 0 and about 1" % (get(busy, "route", "eoi"), get(busy, "route", "devirq")))
+    t.check(get(alone, "defer", "waited") > 0.5 and get(alone, "swap", "waited") < 0.5,
+            "the reader alone: its interrupts waited %s host ticks each in defer and %s in "
+            "swap; expected defer's for the mini's turn, swap's none" % (
+                get(alone, "defer", "waited"), get(alone, "swap", "waited")))
+
+
 @test("answers: labs/answers-lab2.txt answers each of the lab's questions", points=0,
       timeout=10)
 def t_answers(t):
