@@ -448,9 +448,9 @@ def t_bench_disk(t):
                 "comes while the mini runs)" % (mode, get(alone, mode, "devirq"),
                                                 get(alone, mode, "eoi")))
     for mode in ("swap", "defer"):
-        t.check(get(busy, mode, "eoi") >= 0.9,
-                "%s, beside a busy process: %s HC_EOIs per read; expected about 1 (the "
-                "interrupt reached xv6a directly while it ran)" % (mode, get(busy, mode, "eoi")))
+        t.check(get(busy, mode, "eoi") >= 0.5,
+                "%s, beside a busy process: %s HC_EOIs per read; expected most reads' "
+                "interrupts to reach xv6a directly while it ran (route's: none)" % (mode, get(busy, mode, "eoi")))
     t.check(get(busy, "route", "eoi") == 0 and get(busy, "route", "devirq") >= 0.95,
             "route, beside a busy process: %s HC_EOIs and %s virtual interrupts per read; "
             "expected 0 and about 1" % (get(busy, "route", "eoi"), get(busy, "route", "devirq")))
