@@ -45,6 +45,7 @@ import tempfile
 import time
 
 import timeline
+from gradelib import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join(ROOT, "out", "vmos")
@@ -69,14 +70,6 @@ TIMEOUT = 180              # seconds a run may take
 
 class BenchFailed(Exception):
     pass
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Console:

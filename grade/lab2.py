@@ -13,7 +13,7 @@ import re
 import socket
 import time
 
-from gradelib import test, REPO_ROOT
+from gradelib import test, free_port, REPO_ROOT
 from lab1 import check_answers, silence_watch
 
 BUDGET = 3000            # host ticks a boot may take
@@ -51,14 +51,6 @@ def boot(t, vms, extra="", drives=(), com2=None, may_stop=(), slow_disk=False):
     q.fail_on(r"vmos: stopped VM \d+ \(([^)]*)\): ([^\r\n]*)\r?\n", stopped)
     q.watch(silence_watch(500), every=1.0)
     return q
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def seen(q, regex, what):
