@@ -52,7 +52,10 @@ def own_interrupts(t, counts, least, where):
     reqs, intrs, lost = counts
     t.check(reqs >= least, "%s: diskclock %d should make at least %d disk requests, xv6a "
             "counted %d" % (where, ROUNDS, least, reqs))
-    t.check(intrs == reqs and lost == 0, "%s: each of xv6a's %d disk requests should be "
+    # An interrupt more than requests is no harm (a late hand-back of one the
+    # host had already served comes back as a virtual one too); one fewer, a
+    # request finished by the polling fallback, is a lost interrupt.
+    t.check(intrs >= reqs and lost == 0, "%s: each of xv6a's %d disk requests should be "
             "finished by an interrupt of its own, but %d disk interrupts came and %d requests "
             "were finished by polling after theirs did not come in 1 s"
             % (where, reqs, intrs, lost))
@@ -256,7 +259,7 @@ def swap_two(t, mode):
         q.send("\x1d")
         reqs, intrs, lost = ide_counts(q, "[xv6a.%d] " % vm)
         s = irq_line(q, vm)
-        t.check(intrs == reqs and lost == 0, "%s mode: each of xv6a.%d's %d disk requests "
+        t.check(intrs >= reqs and lost == 0, "%s mode: each of xv6a.%d's %d disk requests "
                 "should be finished by an interrupt of its own, but %d came and %d requests "
                 "were finished by polling after theirs did not come in 1 s (%r)"
                 % (mode, vm, reqs, intrs, lost, s))

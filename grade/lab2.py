@@ -417,8 +417,9 @@ def disk_rows(out):
 
 @test("bench: make bench's disk part: xv6a's reads beside a mini in each mode; alone, every "
       "disk interrupt comes as a virtual one (it idles when it comes); beside a busy "
-      "process of its own, in swap and defer they reach it directly (one HC_EOI a read), in "
-      "route never; deferred ones wait host ticks, swapped ones none", timeout=300)
+      "process of its own, in swap they reach it directly (one HC_EOI a read), in route "
+      "never, in defer each one either way; defer switches worlds no more than swap",
+      timeout=300)
 def t_bench_disk(t):
     p = t.spawn(["python3", "grade/bench.py", "--only", "disk", "--runs", "1", "--minis", "1"],
                 name="bench.py")
@@ -439,17 +440,27 @@ def t_bench_disk(t):
                 "expected about 1 and 0 (xv6a idles while its disk works, so each interrupt "
                 "comes while the mini runs)" % (mode, get(alone, mode, "devirq"),
                                                 get(alone, mode, "eoi")))
-    for mode in ("swap", "defer"):
-        t.check(get(busy, mode, "eoi") >= 0.5,
-                "%s, beside a busy process: %s HC_EOIs per read; expected most reads' "
-                "interrupts to reach xv6a directly while it ran (route's: none)" % (mode, get(busy, mode, "eoi")))
+    t.check(get(busy, "swap", "eoi") >= 0.5,
+            "swap, beside a busy process: %s HC_EOIs per read; expected most reads' "
+            "interrupts to reach xv6a directly while it ran (route's: none)"
+            % get(busy, "swap", "eoi"))
     t.check(get(busy, "route", "eoi") == 0 and get(busy, "route", "devirq") >= 0.95,
             "route, beside a busy process: %s HC_EOIs and %s virtual interrupts per read; "
             "expected 0 and about 1" % (get(busy, "route", "eoi"), get(busy, "route", "devirq")))
-    t.check(get(alone, "defer", "waited") > 0.5 and get(alone, "swap", "waited") < 0.5,
-            "the reader alone: its interrupts waited %s host ticks each in defer and %s in "
-            "swap; expected defer's for the mini's turn, swap's none" % (
-                get(alone, "defer", "waited"), get(alone, "swap", "waited")))
+    # Defer: whether an interrupt finds xv6a running (direct) or the mini
+    # (noted, delivered at xv6a's turn) depends on where the disk's completion
+    # falls in the slices, which varies run to run (issue 9's note); what must
+    # hold is that every read's interrupt arrives one way or the other, and
+    # that noting instead of switching never costs more world switches.
+    got = get(busy, "defer", "eoi") + get(busy, "defer", "devirq")
+    t.check(got >= 0.95, "defer, beside a busy process: %s direct and %s virtual disk "
+            "interrupts per read; expected one a read either way"
+            % (get(busy, "defer", "eoi"), get(busy, "defer", "devirq")))
+    for block in (alone, busy):
+        t.check(get(block, "defer", "switch") <= get(block, "swap", "switch") + 0.05,
+                "%s: %s world switches per read in defer against %s in swap; expected "
+                "defer's no more" % (block, get(block, "defer", "switch"),
+                                     get(block, "swap", "switch")))
 
 
 @test("answers: labs/answers-lab2.txt answers each of the lab's questions", points=0,

@@ -66,6 +66,12 @@ irq_invoke(struct vm *vm, u32 irq)
   if (!in_service(irq, pic_slave_isr())) {
     if (served_for[irq] == vm) {     // the host already passed it on (late, not a lie)
       served_for[irq] = 0;
+      // The swallow check ended vm's own IRQ when vm left the CPU in the middle
+      // of its handler; that the handler now hands it back means its virtual
+      // IF was off: it is still owed the interrupt, as a virtual one (else its
+      // driver waits for an interrupt that never comes).
+      if (vm->irqs & (1u << irq))
+        irq_pend(vm, irq);
       return 0;
     }
     vm->st.bad_invokes++;            // it did not happen: refused, counted
