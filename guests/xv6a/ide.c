@@ -247,7 +247,7 @@ idedump(void)
 {
   cprintf("ide: %d requests, %d interrupts, %d lost\n", nrequests, ninterrupts, nlost);
   if (ring)
-    cprintf("ide: ring: %d notifies, %d requests, %d reads ahead from rabuf's %d sectors\n",
+    cprintf("ide: ring: %d notifies, %d requests; read ahead: %d sectors held, next %d\n",
             nnotifies, ring->req_prod, ra_n, ra_win);
 }
 
