@@ -36,6 +36,7 @@ GUEST_IMAGES :=
 include guests/bench/bench.mk
 include guests/pgtest/pgtest.mk
 include guests/disktest/disktest.mk
+include guests/blkbad/blkbad.mk
 include guests/irqtest/irqtest.mk
 include guests/xv6a/xv6a.mk
 binsym = _binary_$(subst -,_,$(subst /,_,$(subst .,_,$(1))))

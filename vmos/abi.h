@@ -92,7 +92,19 @@
                              //    auto-EOI; see "Direct device interrupts")
                              //    0; E_INVAL if irq is not its own or not in
                              //    service                              0       2
-#define HC_MAX           20
+#define HC_BLK_SETUP    21   // ebx=page-aligned guest address of a page that
+                             //    becomes the VM's disk ring (struct blk_ring
+                             //    below; `pv` mode only): the host forgets any
+                             //    ring before and zeroes this one's indices
+                             //    0; E_INVAL (not pv), E_FAULT (not a page
+                             //    of its memory)                        3
+#define HC_BLK_NOTIFY   22   // -: "I queued requests in the ring": the host
+                             //    takes what is queued (a bounded amount,
+                             //    see below), does it and posts completions
+                             //    before it returns, and raises VIRQ_DISK
+                             //    once if it posted any: requests taken;
+                             //    E_INVAL (no ring, or it lies: see below) 3
+#define HC_MAX           22
 
 #define CONSOLE_WRITE_MAX 1024   // HC_CONSOLE_WRITE takes at most this much a call
 
@@ -210,8 +222,60 @@ struct vm_info {
 #define DISK_NONE 0
 #define DISK_TRAP 1   // port I/O to an IDE primary master faults; the host emulates it
 #define DISK_PASS 2   // the VM owns a real IDE channel: its ports are in its I/O bitmap
-#define DISK_PV   3   // HC_BLOCK_IO
+#define DISK_PV   3   // HC_BLOCK_IO, or the request ring (HC_BLK_SETUP)
 #define DISK_SECTOR 512
+
+// ---- The pv disk's request ring (lab 3; HC_BLK_SETUP, HC_BLK_NOTIFY) ----
+// One page of guest memory shared with the host, the idea of Xen's blkfront
+// and virtio-blk: the guest fills request slots and moves req_prod on, then
+// makes one HC_BLK_NOTIFY for the whole batch; the host does the requests in
+// order, writes one completion each (the request's id and its status) and
+// moves done_prod on, and raises one VIRQ_DISK for the batch. The guest
+// consumes completions and moves done_cons on. Indices run freely (mod 2^32);
+// slot = index % BLK_NREQ. Each side writes only its own two indices:
+//   guest: req_prod, done_cons      host: req_cons, done_prod.
+// The host keeps its own copies of its indices and never believes the
+// guest's beyond a check: a req_prod more than BLK_NREQ ahead of req_cons, or
+// a done_cons behind the completions by more than BLK_NREQ (or ahead of
+// them), is a ring that lies: that notify is refused (E_INVAL, counted);
+// BLK_LIES_MAX of them stop the VM. A request that is wrong itself (count
+// 0 or > BLK_MAX_SECTORS, a buffer not in the VM's memory, sectors beyond the
+// disk, an op not BLK_READ/BLK_WRITE) completes with its error, counted.
+// A write is on the disk before its completion is posted. One notify does at
+// most BLK_NOTIFY_SECTORS sectors (and never more requests than there is room
+// for completions): what it leaves stays queued, req_cons says how far it
+// got, and the guest notifies again.
+#ifndef __ASSEMBLER__
+#define BLK_NREQ            128     // slots of each kind (a power of 2)
+#define BLK_MAX_SECTORS     128     // sectors one request may move: 64 KiB
+#define BLK_NOTIFY_SECTORS  1024    // sectors one notify does at most
+#define BLK_LIES_MAX        3       // lying notifies before the VM is stopped
+#define BLK_READ            0
+#define BLK_WRITE           1
+
+struct blk_req {
+  unsigned int id;                  // the guest's, returned in the completion
+  unsigned int op;                  // BLK_READ or BLK_WRITE
+  unsigned int sector;              // the first sector
+  unsigned int count;               // sectors, 1 .. BLK_MAX_SECTORS
+  unsigned int buf;                 // guest address of count * DISK_SECTOR bytes
+};
+
+struct blk_done {
+  unsigned int id;                  // the request's
+  int status;                       // sectors done (= count), or an E_* code
+};
+
+struct blk_ring {
+  volatile unsigned int req_prod;   // guest: requests queued so far
+  volatile unsigned int req_cons;   // host: requests taken so far
+  volatile unsigned int done_prod;  // host: completions posted so far
+  volatile unsigned int done_cons;  // guest: completions consumed so far
+  struct blk_req req[BLK_NREQ];
+  struct blk_done done[BLK_NREQ];
+};
+_Static_assert(sizeof(struct blk_ring) <= 4096, "the disk ring is one page");
+#endif
 
 // ---- Flat guests (mini): the host does the paging ----
 // A guest without page tables of its own sees its memory at FLAT_BASE. Pages

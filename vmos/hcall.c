@@ -243,11 +243,13 @@ hv_mark(struct vm *vm, struct trapframe *tf)
   struct vmstats *s = &vm->st;
   kprintf("vmos: mark %d %s: exits %u hcalls %u syscalls %u faults %u hidden %u virqs %u "
           "switches %u cr3 %u ticks %u pgdirs %u reflected %u emulated %u disk_cmds %u "
-          "ide_polls %u irqs %u eois %u devvirqs %u devwait %u\n", vm->id, label,
+          "ide_polls %u irqs %u eois %u devvirqs %u devwait %u blk_notifies %u blk_requests %u "
+          "blk_sectors %u blk_batches %u blk_refused %u\n", vm->id, label,
           s->exits, s->hcalls, s->exit_cause[X_SYSCALL], s->exit_cause[X_FAULT],
           s->hidden_faults, s->virqs, world_switches, cr3_loads, ticks, s->pgdir_loads,
           s->reflected, s->emulated, s->disk_cmds, ide_polls, s->exit_cause[X_IRQ], s->eois,
-          s->dev_virqs, s->dev_wait_ticks);
+          s->dev_virqs, s->dev_wait_ticks, s->blk_notifies, s->blk_requests, s->blk_sectors,
+          s->blk_batches, s->blk_refused);
   return 0;
 }
 
@@ -305,6 +307,19 @@ hv_eoi(struct vm *vm, struct trapframe *tf)
   return irq_eoi(vm, tf->ebx);
 }
 
+// Lab 3: the pv disk's request ring (vdev_blkring.c checks and acts).
+static int
+hv_blk_setup(struct vm *vm, struct trapframe *tf)
+{
+  return blkring_setup(vm, tf->ebx);
+}
+
+static int
+hv_blk_notify(struct vm *vm, struct trapframe *tf)
+{
+  return blkring_notify(vm);
+}
+
 static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_CONSOLE_WRITE] hv_console_write,
   [HC_SET_TRAP] hv_set_trap,
@@ -326,6 +341,8 @@ static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_BLOCK_IO] hv_block_io,
   [HC_INVOKE_VMOS] hv_invoke_vmos,
   [HC_EOI] hv_eoi,
+  [HC_BLK_SETUP] hv_blk_setup,
+  [HC_BLK_NOTIFY] hv_blk_notify,
 };
 
 // A hypercall from vm's kernel: number in eax, result back in eax.

@@ -64,6 +64,10 @@ stats_print(void)
     if (vm->disk.drive >= 0)
       kprintf("  disk hd%d: %u commands, %u I/O instructions emulated, %u data overruns "
               "refused\n", vm->disk.drive, s->disk_cmds, s->emulated, s->disk_overruns);
+    if (vm->disk.ring)
+      kprintf("  disk ring: notifies %u, requests %u, sectors %u, batches %u, refused "
+              "requests %u, lying notifies %u\n", s->blk_notifies, s->blk_requests,
+              s->blk_sectors, s->blk_batches, s->blk_refused, s->blk_lies);
     if (vm->irq_mode != IRQ_ROUTE || vm->irqs) {
       static const char *mode[] = { "route", "swap", "defer" };
       kprintf("  interrupts: %s mode, own IRQs 0x%x, direct IRQs 0x%x; handed back",

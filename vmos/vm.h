@@ -51,6 +51,12 @@ struct vmstats {
   uint emulated;             // I/O instructions emulated (trap mode)
   uint disk_cmds;            // commands to its virtual disk
   uint disk_overruns;        // data-port accesses across the end of the sector
+  uint blk_notifies;         // HC_BLK_NOTIFY: host entries for its disk ring
+  uint blk_requests;         // ring requests taken (done or failed)
+  uint blk_sectors;          // sectors they moved
+  uint blk_batches;          // notifies that posted completions (one VIRQ_DISK each)
+  uint blk_refused;          // ring requests failed for bad input (count, buffer, sector, op)
+  uint blk_lies;             // notifies refused: the ring's indices lied
   uint idt_builds;           // times its IDT was built from its trap table (irq.c)
   uint invokes[16];          // HC_INVOKE_VMOS per real IRQ: interrupts it handed back
   uint bad_invokes;          // HC_INVOKE_VMOS for an IRQ that had not come to it
@@ -71,6 +77,8 @@ struct vdisk {              // a VM's disk (vdev_disk.c)
   u32 next;                  // next sector to transfer
   u32 left;                  // sectors left in this command
   u8 buf[512];
+  struct blk_ring *ring;     // pv mode's request ring (host's view; vdev_blkring.c), or 0
+  u32 req_cons, done_prod;   // the host's own copies of its ring indices
 };
 
 struct trapentry {          // one entry of the guest's trap table (HC_SET_TRAP)

@@ -103,6 +103,10 @@ int         vdisk_irqno(struct vm *vm);
 int         vdisk_port(struct vm *vm);
 int         vdisk_block(struct vm *vm, u32 sector, u32 buf, u32 n, int write);
 
+// vdev_blkring.c
+int         blkring_setup(struct vm *vm, u32 gva);
+int         blkring_notify(struct vm *vm);
+
 // vdev_serial.c
 int         vserial_attach(struct vm *vm);
 int         vserial_owned(struct vm *vm);

@@ -39,6 +39,10 @@ int  pv_disk_pv(void);                 // is the disk reached by hypercall (vmos
 int  pv_disk_port(void);               // its channel's first port (0x1F0 but in pass mode)
 int  pv_disk_irq(void);                // and its interrupt (14, or the channel's)
 int  pv_disk_rw(uint sector, void *buf, int write);  // then: 0 done, -1 error
+struct blk_ring;                       // vmos/abi.h: the pv disk's request ring
+struct blk_ring *pv_disk_ring(void);   // pv mode: the ring the host took (HC_BLK_SETUP),
+                                       // or 0: then pv_disk_rw (bare: 0, no ring)
+int  pv_disk_notify(void);             // "requests queued": requests the host took
 int  pv_mark(const char *label);        // `make bench`: the host prints its counters
                                        // for this VM, tagged (-1 on bare: no host)
 

@@ -155,6 +155,8 @@ int pv_disk_pv(void) { return 0; }    // the real ports: the primary channel's
 int pv_disk_port(void) { return 0x1F0; }
 int pv_disk_irq(void) { return IRQ_IDE; }
 int pv_disk_rw(uint sector, void *buf, int write) { return -1; }
+struct blk_ring *pv_disk_ring(void) { return 0; }   // a real disk has no ring
+int pv_disk_notify(void) { return -1; }
 
 void
 pv_exit(int status, const char *why)

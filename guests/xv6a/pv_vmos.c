@@ -169,6 +169,25 @@ pv_disk_rw(uint sector, void *buf, int write)
 {
   return vmos_hcall(HC_BLOCK_IO, sector, (uint)buf, 1, write) == 1 ? 0 : -1;
 }
+// The request ring (vmos/abi.h): one page the host reads requests from and
+// writes completions to. pv mode asks for it once; a host that refuses it
+// (an older one) leaves ide.c the one-call-per-block HC_BLOCK_IO above.
+static union {
+  struct blk_ring r;
+  char page[PGSIZE];
+} ring __attribute__((aligned(PGSIZE)));
+static int ring_state;           // 0 not asked yet, 1 the host took it, -1 refused
+
+struct blk_ring *
+pv_disk_ring(void)
+{
+  if (ring_state == 0)
+    ring_state = pv_disk_pv() && hc(HC_BLK_SETUP, (uint)&ring, 0, 0) == 0 ? 1 : -1;
+  return ring_state > 0 ? &ring.r : 0;
+}
+
+int pv_disk_notify(void) { return hc(HC_BLK_NOTIFY, 0, 0, 0); }
+
 void pv_timer_init(int hz) { hc(HC_SET_TIMER, 1000 / hz, 0, 0); }
 
 // The host merges the timer interrupts that come while the virtual IF is off
