@@ -1,5 +1,7 @@
 // blkbad.c: a flat guest that uses the pv disk's request ring (vmos/abi.h,
-// lab 3; host side vmos/vdev_blkring.c) well and then badly, for grade/blkring.py.
+// lab 3; host side vmos/vdev_blkring.c) well and then badly. Its graded test
+// (grade/blkring.py) is still to be written; run it by hand with
+// BOOT="vms=blkbad:2M:hd0:pv,mini" on such a disk.
 // In `pv` mode on a disk whose sector n begins with the text "sector n" (the
 // test writes it): it reads sector 0 and a whole 64 KiB request in one batch
 // and checks what came and that one VIRQ_DISK is pending for the batch; then
