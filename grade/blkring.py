@@ -227,3 +227,36 @@ def t_blkbad(t):
             % (notifies, batches))
     t.check(re.search(r"^\s+2 mini\.2\s+(runnable|blocked)", monitor(q, "list"), re.M),
             "the mini should still be running")
+
+
+@test("bench: bench.py --only blk prints the disk table; by counted events the ring enters "
+      "the host less per 1,000 sectors read than pass mode takes interrupts", timeout=300)
+def t_bench_blk(t):
+    p = t.spawn(["python3", "grade/bench.py", "--only", "blk", "--runs", "1"])
+    status = p.wait_exit()
+    t.check(status == 0, "bench.py --only blk exited %d:\n%s" % (status, p.output[-2000:]))
+    rows, kind = {}, None
+    for m in re.finditer(r"^(read \(bench disk-read\)|written \(diskclock \d+\))?\s+(trap|pass|pv)"
+                         r"\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s", p.output, re.M):
+        kind = (m.group(1) or kind).split()[0]
+        rows[(kind, m.group(2))] = [int(x) for x in m.groups()[2:]]
+    t.check(len(rows) == 6, "expected rows read and written for trap, pass and pv, got %r\n%s"
+            % (sorted(rows), p.output))
+    # columns: entries, device interrupts, notifies, emulated, polls (per 1,000 sectors)
+    for kind in ("read", "written"):
+        trap, pas, pv = rows[(kind, "trap")], rows[(kind, "pass")], rows[(kind, "pv")]
+        t.check(trap[3] > 0 and pas[3] == 0 and pv[3] == 0,
+                "%s: emulated I/O per 1,000 sectors: trap %d, pass %d, pv %d; expected only "
+                "trap's" % (kind, trap[3], pas[3], pv[3]))
+        t.check(pas[1] >= 1000 and pv[1] == 0 and trap[1] == 0,
+                "%s: pass mode should take an interrupt a sector (%d per 1,000), the others "
+                "none through the real channel (trap %d, pv %d)" % (kind, pas[1], trap[1], pv[1]))
+        t.check(0 < pv[2] < 1000 and trap[2] == pas[2] == 0,
+                "%s: notifies per 1,000 sectors: pv %d (expected fewer than a sector each), "
+                "trap %d, pass %d" % (kind, pv[2], trap[2], pas[2]))
+    pv, pas = rows[("read", "pv")], rows[("read", "pass")]
+    t.check(pv[0] < pas[1], "pv: %d host entries per 1,000 sectors read, pass mode %d "
+            "interrupts: the ring should enter the host less" % (pv[0], pas[1]))
+    t.check(re.search(r"^usertests, whole", p.output, re.M) and
+            len(re.findall(r"^\s+(trap|pass|pv)\s+\d+\s+\d+\s+[\d.]+\s+\d+\s*$", p.output,
+                           re.M)) == 3, "no usertests rows for the three modes:\n" + p.output)
