@@ -1,11 +1,11 @@
 // ide.c: the host's driver for QEMU's IDE disks (PIO, LBA28, polled). The two
-// (ide_rwn: up to 256 sectors in one READ/WRITE MULTIPLE command, 16 a data
-// block: QEMU then does one I/O per 16 sectors, where ide_rw does one a sector.)
 // legacy channels give four drives: 0 and 1 on 0x1F0 (IRQ 14), 2 and 3 on 0x170
 // (IRQ 15). vmos gives each VM that has a disk one whole drive (vdev_disk.c).
 // Polling is enough here: the host runs with interrupts off anyway, and waits
 // for each sector (QEMU completes it in its own time; the waits are counted,
 // ide_polls).
+// (ide_rwn: up to 256 sectors in one READ/WRITE MULTIPLE command, 16 a data
+// block: QEMU then does one I/O per 16 sectors, where ide_rw does one a sector.)
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
