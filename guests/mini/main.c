@@ -89,7 +89,7 @@ misbehave(void)
 #elif defined(MINI_BADSTACK)
   kprintf("mini: idling on a bad stack\n");
   hcall1(HC_SET_TIMER, 10);
-  asm volatile("movl $0xC0000000, %%esp; int $0x82; 1: jmp 1b" : : "a"(HC_IDLE));
+  asm volatile("movl $0xC0000000, %%esp; int $0x82; 1: jmp 1b" : : "a"(HC_IDLE), "b"(0));
 #endif
 }
 
