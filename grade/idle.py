@@ -13,7 +13,7 @@ import re
 
 from gradelib import test
 from lab1 import boot, enter_monitor, monitor
-from xv6a import at, guest, shell
+from xv6a import at, guest, ptest, shell
 
 DEADLINES = 5            # in guests/mini/idle.c
 RACE_LOOPS = 1000
@@ -21,14 +21,14 @@ TEST = "[mini-idletest.1] "
 
 
 def idle_counts(text):
-    """{vm id: {entries, blocked, past, wakeups}} from `stats` (vmos/stats.c); a
-    VM that never called HC_IDLE has no idle line and is not in the result."""
+    """{vm id: {entries, timed, blocked, past, wakeups}} from `stats` (vmos/stats.c);
+    a VM that never called HC_IDLE has no idle line and is not in the result."""
     r = {}
     for m in re.finditer(r"^VM (\d+) \([^)]*\):.*?(?=^VM \d+ |\Z)", text, re.M | re.S):
-        i = re.search(r"^  idle: entries (\d+), blocked (\d+), deadline past (\d+), "
-                      r"deadline wakeups (\d+)", m.group(0), re.M)
+        i = re.search(r"^  idle: entries (\d+) \((\d+) with a deadline\), blocked (\d+), "
+                      r"deadline past (\d+), deadline wakeups (\d+)", m.group(0), re.M)
         if i:
-            r[int(m.group(1))] = dict(zip(("entries", "blocked", "past", "wakeups"),
+            r[int(m.group(1))] = dict(zip(("entries", "timed", "blocked", "past", "wakeups"),
                                           (int(x) for x in i.groups())))
     return r
 
@@ -95,17 +95,20 @@ def t_race(t):
             (c, RACE_LOOPS + DEADLINES))
 
 
-@test("idle=halt (the default): xv6a and an idle mini idle with HC_IDLE, counted per VM "
-      "in `stats`", timeout=60)
+@test("idle=halt (the default): xv6a and an idle mini idle with HC_IDLE, with their next "
+      "timer deadline while a process or task sleeps (xv6a's ptest sleeps 10 ticks, mini's "
+      "ticker 20), counted per VM in `stats`", timeout=90)
 def t_halt(t):
     q = guest(t, "xv6a:32M:hd0,mini-idle")
     shell(q, "[xv6a.1] ")
+    ptest(t, q, "[xv6a.1] ")
     q.expect(r"\[mini-idle\.2\] ticker: uptime \d+", what="mini-idle's ticker")
     c = stats(q)
     for vm, name in ((1, "xv6a"), (2, "mini-idle")):
-        t.check(vm in c and c[vm]["entries"] > 0 and c[vm]["blocked"] > 0,
-                "VM %d (%s) idles but `stats` shows %s for its HC_IDLE calls" %
-                (vm, name, c.get(vm, "no idle line")))
+        t.check(vm in c and c[vm]["entries"] > 0 and c[vm]["blocked"] > 0 and
+                c[vm]["timed"] > 0,
+                "VM %d (%s) idles, with a deadline while something sleeps, but `stats` shows "
+                "%s for its HC_IDLE calls" % (vm, name, c.get(vm, "no idle line")))
 
 
 @test("idle=spin: accepted, said by the host, shown to the guests (vm_info.idle_spin: "

@@ -116,8 +116,9 @@
 // pending interrupt are one step in the host (vmos/idle.c): an interrupt that
 // became pending while the guest decided to idle, with its virtual IF off,
 // makes HC_IDLE return at once and is delivered before the instruction after
-// it. So idle with the virtual IF off, and call HC_IDLE again if the result
-// is IDLE_IRQ and no interrupt came (the monitor's pause and resume wake it).
+// it. So decide to idle with the virtual IF off, and after HC_IDLE look for
+// work again, whatever the result (the monitor's pause and resume also end
+// it, with IDLE_IRQ and nothing delivered).
 // Results: IDLE_IRQ (an interrupt is pending: at once, or it woke for one);
 // IDLE_DEADLINE (the deadline came while it was blocked, or it was now or in
 // the past, up to 2^31 ticks: at once, not an error); E_INVAL, at once, if

@@ -43,6 +43,8 @@ vm_idle(struct vm *vm, u32 deadline)
   if (vm->shared == 0)
     return E_INVAL;                  // no virtual IF to set: it could never be woken
   vm->st.idles++;
+  if (deadline)
+    vm->st.idle_timed++;
   vm->shared->vif = 1;
   if (vm->pending)
     return IDLE_IRQ;                 // delivered on the way back in (no wakeup lost)

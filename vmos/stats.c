@@ -64,8 +64,9 @@ stats_print(void)
         kprintf(" %s %u", causes[c], div64(s->exit_tsc[c], s->exit_cause[c]));
     kprintf("\n");
     if (s->idles)
-      kprintf("  idle: entries %u, blocked %u, deadline past %u, deadline wakeups %u\n",
-              s->idles, s->idle_blocks, s->idle_past, s->idle_deadline_wakeups);
+      kprintf("  idle: entries %u (%u with a deadline), blocked %u, deadline past %u, "
+              "deadline wakeups %u\n", s->idles, s->idle_timed, s->idle_blocks, s->idle_past,
+              s->idle_deadline_wakeups);
     if (vm->disk.drive >= 0)
       kprintf("  disk hd%d: %u commands, %u I/O instructions emulated, %u data overruns "
               "refused\n", vm->disk.drive, s->disk_cmds, s->emulated, s->disk_overruns);

@@ -66,6 +66,7 @@ struct vmstats {
   uint dev_wait_ticks;       // ... host ticks from noted to delivered, summed
   u64 dev_wait_tsc;          // ... and TSC (instructions under icount)
   uint idles;                // HC_IDLE calls (idle.c)
+  uint idle_timed;           // ... with a deadline
   uint idle_blocks;          // ... that blocked it (nothing pending, deadline ahead)
   uint idle_past;            // ... that returned at once: the deadline was now or past
   uint idle_deadline_wakeups;  // ... that its deadline ended (no interrupt came first)
