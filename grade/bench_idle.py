@@ -123,6 +123,8 @@ def run(busy, spin, timeout=120):
 
 
 def main(runs=1):
+    """One boot a configuration, whatever runs says: the figures are counted
+    ticks, not wall medians (a tick more or less from run to run)."""
     for f in ("vmos", "xv6a/fs.img"):
         if not os.path.exists(os.path.join(OUT, f)):
             sys.exit("bench: build first (make)")
@@ -155,6 +157,10 @@ def report(res):
             rounds if busy else "-"))
         for v in sorted(cpu):
             print("    VM %d %-14s %6d ticks" % (v, cpu[v][0], cpu[v][1]))
+    print("window: host ticks counted (VMs' and idle); busy VM: the busy mini's ticks, busy %: "
+          "its share of the window (goal >= 95% with idle=halt, about 1/8 with idle=spin); "
+          "7 others: the idle guests' share; host idle: the host halted, no VM wanting the "
+          "CPU; rounds: the busy mini's progress, spin rounds of 2^24 additions")
 
 
 if __name__ == "__main__":
