@@ -21,7 +21,9 @@ void pv_invlpg(void *va);
 void pv_cli(void);                     // interrupts off (really, or virtually)
 void pv_sti(void);                     // on; pending ones are taken now
 int  pv_intr_on(void);                 // are they on?
-void pv_idle(void);                    // wait for an interrupt with them on
+void pv_idle(uint deadline);           // wait for an interrupt with them on, or until
+                                       // the pv_clock() tick deadline (0: none;
+                                       // bare: hlt, its timer wakes it)
 void pv_set_kstack(uint esp);          // stack for traps from user mode
 void pv_switch(uint esp, uint pa);     // both: a process switch (one hypercall)
 void pv_set_trap(int vector, void (*handler)(void), int dpl, int trapgate);
