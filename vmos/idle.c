@@ -46,6 +46,17 @@ vm_idle(struct vm *vm, u32 deadline)
   if (deadline)
     vm->st.idle_timed++;
   vm->shared->vif = 1;
+  int r = IDLE_IRQ;
+  // LAB 3: idle without a lost wakeup. The virtual IF is set (above); the
+  // host's interrupts are off, so nothing becomes pending while this runs.
+  // What must hold afterwards: with a virtual interrupt pending, the VM goes
+  // on at once (IDLE_IRQ: the host delivers it on the way back in); with a
+  // deadline now or past, at once too (IDLE_DEADLINE, counted in
+  // st.idle_past); a deadline more than IDLE_AHEAD_MAX ticks ahead is refused
+  // (E_INVAL: garbage, or a wrapped subtraction; the clock is mod 2^32);
+  // otherwise the VM is blocked (st.idle_blocks) with vm->idle_deadline set
+  // for idle_tick (0: none), and an irq_pend or the deadline wakes it.
+  /* LAB 3: BEGIN */
   if (vm->pending)
     return IDLE_IRQ;                 // delivered on the way back in (no wakeup lost)
   if (deadline != 0) {
@@ -60,9 +71,10 @@ vm_idle(struct vm *vm, u32 deadline)
   vm->idle_deadline = deadline;
   vm->state = VM_BLOCKED;
   vm->st.idle_blocks++;
-  if (vm == focus && !monitor_active())
+  /* LAB 3: END */
+  if (vm->state == VM_BLOCKED && vm == focus && !monitor_active())
     cons_show_partial(vm);           // its prompt, before the user types
-  return IDLE_IRQ;                   // eax if an interrupt wakes it (idle_tick says otherwise)
+  return r;                          // eax if an interrupt wakes it (idle_tick says otherwise)
 }
 
 // Each host tick, after the virtual timers (irq_tick): the VMs whose idle
