@@ -6,6 +6,8 @@
 #include "trapframe.h"
 #include "vmos/abi.h"
 
+struct vpc;
+
 #define MAXVMS     256      // VMs at once
 #define VMNAME     16
 #define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
@@ -132,6 +134,7 @@ struct vm {
   int slice;                 // host ticks left in its time slice
 
   struct vdisk disk;
+  struct vpc *pc;            // its virtual PC (vmos/vpc/): 8259s, PIT, COM1; 0 for none
   u16 ports[20];             // I/O ports it may use directly while it runs (pass mode)
   int nports;
 
