@@ -74,7 +74,22 @@ def run(t, disk=False, typed=TYPED):
     q.fail_on(r"pctest: (FAILED: [^\n]*)\n", "pctest said {0}")
     q.expect(r"VM 1: pctest, 2048 KiB, %svirtual PC" % ("disk hd0 .*?, " if disk else ""),
              what="the host to give pctest a virtual PC")
-    q.expect(r"\[pctest\.1\] pctest: type a line\r?\n", what="pctest to ask for a line")
+    # Its lines in order, each awaited by name: a hang says where it stuck.
+    stages = [("COM1 up", "its first line, through COM1"),
+              ("refused 8259: ", "how its refused 8259 went"),
+              ("8259s at ", "that it initialized its 8259s and PIT"),
+              ("timer: ", "that 50 timer interrupts came"),
+              ("masked: ", "how 20 host ticks with IRQ 0 masked went"),
+              ("unmasked: ", "that the timer came back once unmasked"),
+              ("unended: ", "how 20 host ticks with IRQ 0 unended went"),
+              ("after its EOI ", "that the timer came back after its EOI")]
+    if disk:
+        stages += [("disk masked on the slave: ", "how a read with IRQ 14 masked went"),
+                   ("disk: its interrupt ", "that the disk's interrupt came once unmasked")]
+    stages += [("type a line", "that it asks for a line")]
+    for text, what in stages:
+        q.expect(r"\[pctest\.1\] pctest: " + re.escape(text), what="pctest to say " + what)
+    q.expect(r"\r?\n")
     q.send(typed + "\r")
     q.expect(r"vmos: stopped VM 1 \(pctest\.1\): guest exit (\d+) through port 0xF4",
              what="pctest to exit through port 0xF4")
@@ -84,7 +99,7 @@ def run(t, disk=False, typed=TYPED):
 
 
 @test("pc: the PIT at 100 Hz interrupts through the 8259 on ICW2's vector; the count converts "
-      "to host ticks exactly", timeout=60)
+      "to host ticks exactly", timeout=40)
 def t_timer(t):
     q, s = run(t)
     m = line(t, q, "where its 8259s and PIT are",
@@ -118,7 +133,7 @@ def t_timer(t):
 
 
 @test("pc: a masked IRQ waits in IRR; an unended one holds its level off until EOI",
-      timeout=60)
+      timeout=40)
 def t_mask(t):
     q, s = run(t)
     m = line(t, q, "what masking IRQ 0 did", r"masked: (\d+) interrupts in (\d+) host ticks, "
@@ -138,7 +153,7 @@ def t_mask(t):
 
 
 @test("pc: COM1 carries the guest's console out, tagged, and typed input in by its receive "
-      "interrupt", timeout=60)
+      "interrupt", timeout=40)
 def t_com1(t):
     q, s = run(t)
     m = line(t, q, "the line typed to it", r"got '([^'\n]*)' by (\d+) receive interrupts")
@@ -154,7 +169,7 @@ def t_com1(t):
 
 
 @test("pc: the trap-mode disk's interrupt goes through the slave 8259: masked, cascaded, "
-      "ended on both", timeout=60)
+      "ended on both", timeout=40)
 def t_disk(t):
     q, s = run(t, disk=True)
     m = line(t, q, "what masking the disk did", r"disk masked on the slave: (\d+) interrupts, "
@@ -173,7 +188,7 @@ def t_disk(t):
 
 
 @test("pc: port 0xF4 ends the guest with its status; the mini beside it keeps running",
-      timeout=60)
+      timeout=40)
 def t_exit(t):
     q, s = run(t)
     m = re.search(r"pctest: (\d+) timer interrupts in all, (\d+) stray \(last 0x[0-9a-f]+\), "
@@ -189,7 +204,7 @@ def t_exit(t):
 
 
 @test("pc: bad input (a port with no device, a width the device does not take, ICWs out of "
-      "order) is refused, said once and counted", timeout=60)
+      "order) is refused, said once and counted", timeout=40)
 def t_bad(t):
     q, s = run(t)
     out = q.output
