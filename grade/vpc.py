@@ -82,7 +82,10 @@ def run(t, disk=False, typed=TYPED):
               ("masked: ", "how 20 host ticks with IRQ 0 masked went"),
               ("unmasked: ", "that the timer came back once unmasked"),
               ("unended: ", "how 20 host ticks with IRQ 0 unended went"),
-              ("after its EOI ", "that the timer came back after its EOI")]
+              ("after its EOI ", "that the timer came back after its EOI"),
+              ("one-shot: ", "how the PIT went in mode 0"),
+              ("loopback: ", "what COM1 looped back"),
+              ("transmitter-empty interrupts: ", "that COM1's THRE interrupt came")]
     if disk:
         stages += [("disk masked on the slave: ", "how a read with IRQ 14 masked went"),
                    ("disk: its interrupt ", "that the disk's interrupt came once unmasked")]
@@ -112,7 +115,11 @@ def t_timer(t):
     t.check(m.group(2) == "1" and m.group(3) == "0",
             "expected ISR 0x1 in the timer's handler and 0x0 after its EOI (OCW3 reads), got "
             "0x%s and 0x%s" % (m.group(2), m.group(3)))
-    m = line(t, q, "its total", r"(\d+) timer interrupts in all, (\d+) stray")
+    m = line(t, q, "what mode 0 did", r"one-shot: (\d+) interrupts in (\d+) host ticks")
+    t.check(m.group(1) == "1", "the PIT in mode 0 gave %s interrupts in %s host ticks, not one"
+            % m.groups())
+    m = line(t, q, "its total", r"(\d+) timer interrupts in all, \d+ COM1 interrupts, (\d+) "
+             r"stray")
     total, stray = int(m.group(1)), int(m.group(2))
     t.check(stray == 0, "%d interrupts came at vectors pctest's ICW2s did not give" % stray)
     t.check("irqs" in s and 0 in s["irqs"], "no IRQ 0 line in the stats: %s" % s)
@@ -160,10 +167,19 @@ def t_com1(t):
     t.check(m.group(1) == TYPED, "pctest got %r for %r" % (m.group(1), TYPED))
     t.check(re.search(r"\[pctest\.1\] %s\r?\n" % re.escape(TYPED), q.output),
             "pctest's echo of %r is not on the console" % TYPED)
-    nrx = int(m.group(2))
-    t.check(nrx >= 1, "no receive interrupt")
-    t.check(4 in s.get("irqs", {}) and s["irqs"][4][1] == nrx,
-            "the host delivered IRQ 4 %s times, pctest took %d" % (s.get("irqs", {}).get(4), nrx))
+    t.check(int(m.group(2)) >= 1, "no receive interrupt")
+    m = line(t, q, "what COM1 looped back", r"loopback: LSR 0x([0-9a-f]+), got '(.)', MSR "
+             r"0x([0-9a-f]+)\r?\n")
+    t.check(int(m.group(1), 16) & 1 and m.group(2) == "Z" and m.group(3) == "b0",
+            "in loopback: LSR 0x%s, RBR %r, MSR 0x%s (expected DR, 'Z', 0xb0)" % m.groups())
+    t.check(not re.search(r"\[pctest\.1\] Z", q.output),
+            "a byte COM1 sent in loopback reached the console")
+    m = line(t, q, "its THRE interrupts", r"transmitter-empty interrupts: (\d+)")
+    t.check(int(m.group(1)) >= 1, "no transmitter-empty interrupt")
+    m = line(t, q, "its COM1 total", r"\d+ timer interrupts in all, (\d+) COM1 interrupts")
+    n = int(m.group(1))
+    t.check(s.get("irqs", {}).get(4, (0, 0))[1] == n,
+            "the host delivered IRQ 4 %s times, pctest took %d" % (s.get("irqs", {}).get(4), n))
     said = sum(len(l) + 1 for l in re.findall(r"\[pctest\.1\] ([^\r\n]*)", q.output))
     t.check(s["com1"] >= said, "%d COM1 accesses for %d bytes of output" % (s["com1"], said))
 
@@ -191,8 +207,8 @@ def t_disk(t):
       timeout=40)
 def t_exit(t):
     q, s = run(t)
-    m = re.search(r"pctest: (\d+) timer interrupts in all, (\d+) stray \(last 0x[0-9a-f]+\), "
-                  r"(\d+) checks failed", q.output)
+    m = re.search(r"pctest: (\d+) timer interrupts in all, \d+ COM1 interrupts, (\d+) stray "
+                  r"\(last 0x[0-9a-f]+\), (\d+) checks failed", q.output)
     t.check(m, "pctest did not say its totals")
     m2 = re.search(r"stopped VM 1 \(pctest\.1\): guest exit (\d+) through port 0xF4", q.output)
     t.check(int(m2.group(1)) == 100 + int(m.group(3)),
