@@ -88,6 +88,8 @@ def run(t, disk=False, typed=TYPED):
               ("transmitter-empty interrupts: ", "that COM1's THRE interrupt came")]
     if disk:
         stages += [("disk masked on the slave: ", "how a read with IRQ 14 masked went"),
+                   ("disk behind an unended timer: ",
+                    "how the disk's interrupt went behind an unended timer interrupt"),
                    ("disk: its interrupt ", "that the disk's interrupt came once unmasked")]
     stages += [("type a line", "that it asks for a line")]
     for text, what in stages:
@@ -193,6 +195,11 @@ def t_disk(t):
     t.check(m.group(1) == "0" and int(m.group(2), 16) & 0x40,
             "with IRQ 14 masked on the slave: %s interrupts, slave IRR 0x%s (expected 0 and "
             "bit 6)" % (m.group(1), m.group(2)))
+    m = line(t, q, "what an unended IRQ 0 did to the disk's", r"disk behind an unended timer: "
+             r"(\d+) interrupts, master ISR 0x([0-9a-f]+) IRR 0x([0-9a-f]+)\r?\n")
+    t.check(m.group(1) == "0" and int(m.group(2), 16) & 1 and int(m.group(3), 16) & 4,
+            "with IRQ 0 in service: %s disk interrupts, master ISR 0x%s IRR 0x%s (expected none, "
+            "IR0 in service, IR2 requested)" % m.groups())
     m = line(t, q, "its disk interrupt", r"disk: its interrupt at 0x5e, slave ISR 0x([0-9a-f]+), "
              r"master ISR 0x([0-9a-f]+); sector 0 says: ([^\r\n]*)\r?\n")
     t.check(m.group(1) == "40" and int(m.group(2), 16) & 4,

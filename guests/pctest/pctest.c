@@ -18,8 +18,10 @@
 //   - runs the PIT once in mode 0 (one interrupt), loops COM1 back on itself
 //     and takes its transmitter-empty interrupt (IIR 0x02);
 //   - with a trap-mode disk: masks IRQ 14 on the slave, reads a sector (no
-//     interrupt, the slave's IRR has it), unmasks (the interrupt comes at
-//     0x5E, through the master's IR2; both ISRs show it), ends both;
+//     interrupt, the slave's IRR has it), unmasks it behind an unended timer
+//     interrupt (it still waits: IR0 outranks the cascade), ends that (the
+//     disk's comes at 0x5E, through the master's IR2; both ISRs show it),
+//     ends both;
 //   - echoes a line typed to it, taken by COM1's receive interrupt (IRQ 4,
 //     specific EOI);
 //   - exits through port 0xF4 with status 100 + the checks that failed.
@@ -378,7 +380,17 @@ disk(void)
   uint irr = read_irr(PIC2);
   say("pctest: disk masked on the slave: %d interrupts, slave IRR 0x%x\n", ndisk, irr);
   check(ndisk == 0 && (irr & 0x40), "a masked IRQ 14 waits in the slave's IRR");
+  // Unmasked, but behind a timer interrupt left unended: IR0 outranks the
+  // cascade's IR2, so the disk waits for IR0's EOI.
+  hold = 1;
+  wait_for(&nticks, nticks + 1);
   outb(PIC2 + 1, 0xBF);              // unmask the slave's IR6
+  let_pass(5);
+  uint n = ndisk, isr = read_isr(PIC1), mirr = read_irr(PIC1);
+  say("pctest: disk behind an unended timer: %d interrupts, master ISR 0x%x IRR 0x%x\n", n, isr,
+      mirr);
+  check(n == 0 && (isr & 1) && (mirr & 4), "IRQ 14 waits while IRQ 0 is in service");
+  outb(PIC1, 0x20);                  // IR0's EOI: the disk's turn comes
   wait_for(&ndisk, 1);
   insl(0x1F0, sector, 128);
   sector[40] = 0;
