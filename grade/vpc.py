@@ -273,3 +273,17 @@ def t_nopc(t):
              what="pctest's first in/out to fault into the guest (no handler for #GP)")
     t.check(not re.search(r"\[pctest\.1\]", q.output), "pctest printed without a COM1")
     q.expect(r"\[mini\.2\] ", what="the mini to run on")
+
+
+@test("pc: a VM with a PC takes its interrupts in route mode, asked for swap or not",
+      timeout=40)
+def t_route(t):
+    q = t.qemu(append="vms=pctest:pc:swap,mini:swap")
+    q.fail_on(r"panic", "the host panicked")
+    q.expect(r"VM 1 \(pctest\): a virtual PC's 8259s take every interrupt of the VM: route "
+             r"mode, not swap", what="the host to say pctest's PC keeps route mode")
+    m = q.expect(r"VM 1: pctest, 2048 KiB, virtual PC([^\n]*)\n", what="pctest to boot")
+    t.check("swap" not in m.group(1), "pctest booted with%s" % m.group(1))
+    q.expect(r"VM 2: mini, 2048 KiB, swap interrupts", what="the mini to keep its swap mode")
+    q.expect(r"\[pctest\.1\] pctest: timer: \d+ interrupts",
+             what="pctest's timer to work through its 8259s")

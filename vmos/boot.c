@@ -124,8 +124,8 @@ boot_one(char *spec, u32 dflt_mem)
     kprintf(", COM2");
   if (pc)
     kprintf(", virtual PC");
-  if (irqmode != IRQ_ROUTE)
-    kprintf(", %s interrupts", irqmodes[irqmode]);
+  if (vm->irq_mode != IRQ_ROUTE)
+    kprintf(", %s interrupts", irqmodes[vm->irq_mode]);
   kprintf("\n");
 }
 
