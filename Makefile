@@ -22,7 +22,7 @@ ASFLAGS := -m32 -g -I. -Ikernel -MD -Wa,--noexecstack
 LDFLAGS := -m elf_i386 -nostdlib -no-pie -z noexecstack -T kernel/kernel.ld
 
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S)
-VMOS_SRCS   := $(wildcard vmos/*.c vmos/*.S)
+VMOS_SRCS   := $(wildcard vmos/*.c vmos/*.S vmos/vpc/*.c)
 # An assembly file's object is NAME.S.o, so vmos/switcher.S and vmos/switcher.c can
 # be the two halves of one thing.
 SRCS := $(KERNEL_SRCS) $(VMOS_SRCS)
@@ -38,6 +38,7 @@ include guests/pgtest/pgtest.mk
 include guests/disktest/disktest.mk
 include guests/blkbad/blkbad.mk
 include guests/irqtest/irqtest.mk
+include guests/pctest/pctest.mk
 include guests/xv6a/xv6a.mk
 binsym = _binary_$(subst -,_,$(subst /,_,$(subst .,_,$(1))))
 $(OUT)/obj/guests/%.o: $(OUT)/guests/%.elf

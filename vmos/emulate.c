@@ -9,6 +9,7 @@
 #include "mmu.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
+#include "vmos/vpc/vpc.h"
 
 #define EMU_STRING_MAX 1024   // elements of a rep ins/outs emulated per host entry
 
@@ -82,6 +83,27 @@ mask(int size)
   return size == 4 ? 0xFFFFFFFF : (1u << (8 * size)) - 1;
 }
 
+// One element of port I/O: the VM's trap-mode disk's ports, else its
+// virtual PC's (vmos/vpc/: 8259s, PIT, COM1, the rest of the bus).
+static u32
+port_in(struct vm *vm, u16 port, int size)
+{
+  u32 v = 0;
+  if (vdev_claims(vm, port))
+    return vdev_in(vm, port, size);
+  vpc_io(vm, port, size, 1, &v);
+  return v;
+}
+
+static void
+port_out(struct vm *vm, u16 port, int size, u32 v)
+{
+  if (vdev_claims(vm, port))
+    vdev_out(vm, port, size, v);
+  else
+    vpc_io(vm, port, size, 0, &v);
+}
+
 // The guest kernel took #GP. Returns 1 if it was an I/O instruction that was
 // emulated (or that stopped the VM), 0 if the #GP is the guest's own.
 int
@@ -89,13 +111,14 @@ emulate_io(struct vm *vm)
 {
   struct trapframe *tf = &vm->tf;
   struct ioinsn io;
-  if ((tf->cs & 3) != 1 || decode(vm, &io) < 0 || !vdev_claims(vm, io.port))
+  if ((tf->cs & 3) != 1 || decode(vm, &io) < 0 ||
+      !(vdev_claims(vm, io.port) || vm->pc))
     return 0;
   if (!io.string) {
     if (io.in)
-      tf->eax = (tf->eax & ~mask(io.size)) | (vdev_in(vm, io.port, io.size) & mask(io.size));
+      tf->eax = (tf->eax & ~mask(io.size)) | (port_in(vm, io.port, io.size) & mask(io.size));
     else
-      vdev_out(vm, io.port, io.size, tf->eax & mask(io.size));
+      port_out(vm, io.port, io.size, tf->eax & mask(io.size));
   } else {
     // At most EMU_STRING_MAX elements per host entry: a rep ins/outs of any
     // length is done in bounded steps. Like hardware taking an interrupt in
@@ -113,7 +136,8 @@ emulate_io(struct vm *vm)
       // can take them so (a sector's 128 dwords); else one the long way.
       u32 v = 0, off = *addr & (PGSIZE - 1), n = 0;
       char *page;
-      if (step > 0 && off + io.size <= PGSIZE && (page = vm_page(vm, *addr, io.in))) {
+      if (step > 0 && off + io.size <= PGSIZE && vdev_claims(vm, io.port) &&
+          (page = vm_page(vm, *addr, io.in))) {
         u32 fit = (PGSIZE - off) / io.size;
         n = vdev_data(vm, io.port, io.in, page + off, (fit < count ? fit : count) * io.size,
                       io.size) / io.size;
@@ -121,15 +145,17 @@ emulate_io(struct vm *vm)
       if (n == 0) {
         n = 1;
         if (io.in) {
-          v = vdev_in(vm, io.port, io.size);
+          v = port_in(vm, io.port, io.size);
           if (vm_copyout(vm, *addr, &v, io.size) < 0)
             goto bad;
         } else {
           if (vm_copyin(vm, &v, *addr, io.size) < 0)
             goto bad;
-          vdev_out(vm, io.port, io.size, v);
+          port_out(vm, io.port, io.size, v);
         }
       }
+      if (vm->state == VM_STOPPED)
+        return 1;                    // it wrote its exit (port 0xF4): its memory is gone
       *addr += step * (int)n;
       count -= n;
       if (io.rep)

@@ -6,6 +6,8 @@
 #include "trapframe.h"
 #include "vmos/abi.h"
 
+struct vpc;
+
 #define MAXVMS     256      // VMs at once
 #define VMNAME     16
 #define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
@@ -138,6 +140,7 @@ struct vm {
   u32 idle_deadline;         // host tick its HC_IDLE ends at while it blocks; 0: none (idle.c)
 
   struct vdisk disk;
+  struct vpc *pc;            // its virtual PC (vmos/vpc/): 8259s, PIT, COM1; 0 for none
   u16 ports[20];             // I/O ports it may use directly while it runs (pass mode)
   int nports;
 
