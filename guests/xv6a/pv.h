@@ -35,6 +35,9 @@ void pv_take_pending(void);            // before a return to user mode: take the
 void pv_eoi(int irq, int direct);     // the end of IRQ irq's handler; direct: it came
                                        // straight from the device (TF_DIRECT, sharedoff.h)
 uint pv_fault_addr(void);              // the address of the last page fault
+int  pv_irq_noted(int irq);            // is interrupt irq on its way: noted for us and not
+                                       // yet delivered (vmos: pending in the shared page;
+                                       // bare: 0, nobody but the PIC holds it)
 void pv_exit(int status, const char *why) __attribute__((noreturn));
 int  pv_disk_pv(void);                 // is the disk reached by hypercall (vmos pv
                                        // mode)? If not, ide.c drives the ports:

@@ -104,6 +104,7 @@ void pv_idle(uint deadline) { asm volatile("sti; hlt"); }   // its 100 Hz timer 
 void pv_set_kstack(uint esp) { tss[1] = esp; }
 void pv_switch(uint esp, uint pa) { pv_set_kstack(esp); pv_lcr3(pa); }
 uint pv_fault_addr(void) { uint a; asm volatile("movl %%cr2, %0" : "=r"(a)); return a; }
+int pv_irq_noted(int irq) { (void)irq; return 0; }
 
 int
 pv_intr_on(void)

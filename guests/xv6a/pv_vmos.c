@@ -163,6 +163,7 @@ pv_idle(uint deadline)
 void pv_set_kstack(uint esp) { hc(HC_STACK_SWITCH, esp, 0, 0); }
 void pv_switch(uint esp, uint pa) { hc(HC_SET_PGDIR, pa, esp, 0); }
 uint pv_fault_addr(void) { return shared.s.cr2; }   // the host saves it for us
+int pv_irq_noted(int irq) { return (shared.s.pending >> irq) & 1; }
 int pv_mark(const char *label) { return hc(HC_MARK, (uint)label, 0, 0); }
 
 // In `pv` mode the host reads and writes the sector for us, one hypercall; in
