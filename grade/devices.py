@@ -123,6 +123,9 @@ def com2_shell(q, term):
               "xv6a.1's shell started on the system console, not on COM2")
     q.fail_on(r"stopped VM 1 \(xv6a\.1\): (.*)\n", "xv6a.1 was stopped: {0}")
     term.expect(r"init: starting sh\r\n", what="xv6a.1's shell on COM2")
+    # and its prompt: what is typed before it is echoed as it comes, and the
+    # prompt would land in the middle of the echoed line
+    term.expect(r"\$ ", what="the shell's first prompt on COM2")
 
 
 def com2_echo(t, term, words):
