@@ -136,8 +136,9 @@ handle_exit(struct vm *vm)
   } else if (trapno == T_DEVICE && fpu_trap(vm)) {
     // The FPU held another VM's state; now it holds this one's (fpu.c).
     cause = X_FPU;
-  } else if (trapno == T_GPFLT && emulate_io(vm)) {
-    // Trap-and-emulate: the guest kernel's port I/O, done on its virtual device.
+  } else if (trapno == T_GPFLT && emulate(vm)) {
+    // Trap-and-emulate: the guest kernel's port I/O, done on its virtual
+    // device, and a trap-mode kernel's every privileged instruction (emul/).
     cause = X_EMULATE;
   } else if (trapno < 32) {
     // A fault of the guest (in its kernel or one of its processes), e.g. a
