@@ -148,8 +148,11 @@ handle_exit(struct vm *vm)
     reflect(vm, trapno, HAS_ERR(trapno), tf->err, reason);
   } else {
     // An int instruction through a gate the guest opened (its system calls).
+    // A trap-mode guest's virtual interrupt that waits, with the virtual IF
+    // on, comes first (emul_int_first), as the CPU takes one before an int.
     cause = X_SYSCALL;
-    reflect(vm, trapno, 0, 0, R_TRAP);
+    if (!emul_int_first(vm))
+      reflect(vm, trapno, 0, 0, R_TRAP);
   }
   if (vm->state == VM_STOPPED)
     cause = X_FATAL;

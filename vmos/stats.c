@@ -69,6 +69,7 @@ stats_print(void)
         [EM_CLI] "cli", [EM_STI] "sti", [EM_HLT] "hlt", [EM_MOVCR] "movcr",
         [EM_INVLPG] "invlpg", [EM_LIDT] "lidt", [EM_LGDT] "lgdt", [EM_LTR] "ltr",
         [EM_IN] "in", [EM_OUT] "out", [EM_STRIO] "strio", [EM_UNCLAIMED] "unclaimed",
+        [EM_INTFIRST] "intfirst",
       };
       kprintf("  emulated%s:", vm->trapmode ? " (trap mode)" : "");
       for (int k = 0; k < NEMUL; k++)

@@ -38,6 +38,7 @@ enum exitcause {
 enum emulkind {
   EM_CLI, EM_STI, EM_HLT, EM_MOVCR, EM_INVLPG, EM_LIDT, EM_LGDT, EM_LTR,
   EM_IN, EM_OUT, EM_STRIO, EM_UNCLAIMED,   // in/out/ins/outs, and I/O to no device
+  EM_INTFIRST,                             // an interrupt taken before a process's int
   NEMUL
 };
 

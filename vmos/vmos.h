@@ -13,6 +13,7 @@ void        vmos_boot(void);                 // create the VMs the boot line nam
 // emul/emul.c, emul/desc.c (the rest of vmos/emul/ is its own: emul/emul.h)
 int         emulate(struct vm *vm);
 int         emul_attach(struct vm *vm);
+int         emul_int_first(struct vm *vm);
 int         desc_esp1(struct vm *vm);
 
 // fpu.c

@@ -151,6 +151,29 @@ emulate(struct vm *vm)
   return 1;
 }
 
+// A trap-mode VM's process made a system call (int n, reflected by sched.c)
+// while a virtual interrupt was pending and its virtual IF on. On x86 the
+// interrupt is taken first, at the boundary before the int: here, eip goes
+// back onto the int and the interrupt is delivered (sched.c's irq_deliver);
+// its handler's iret returns to the int, which traps again. Without this a
+// process making system call after system call would hold its kernel's
+// interrupts off until a host tick happened to find it between two, since
+// the kernel's own way back (`sti; iret`) leaves them for the next host
+// entry. 1 if so, 0 if the int is to be reflected now.
+int
+emul_int_first(struct vm *vm)
+{
+  struct trapframe *tf = &vm->tf;
+  u8 code[2];
+  if (!vm->trapmode || (tf->cs & 3) != 3 || vm->pending == 0 || !(vm->shared->vif & 1))
+    return 0;
+  if (vm_copyin(vm, code, tf->eip - 2, 2) < 0 || code[0] != 0xCD || code[1] != tf->trapno)
+    return 0;
+  tf->eip -= 2;
+  vm->st.em[EM_INTFIRST]++;
+  return 1;
+}
+
 // Make vm a trap-mode VM (load.c, for a PC kernel's image): the shared page
 // the host keeps its virtual IF and pending bits in, outside guest memory
 // (irq.c and reflect.c use it as for any VM; the guest never sees it), and a
