@@ -6,6 +6,8 @@
 #include "trapframe.h"
 #include "vmos/abi.h"
 
+struct vpc;
+
 #define MAXVMS     256      // VMs at once
 #define VMNAME     16
 #define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
@@ -141,17 +143,18 @@ struct vm {
   int slice;                 // host ticks left in its time slice
 
   struct vdisk disk;
+  struct vpc *pc;            // its virtual PC (vmos/vpc/): 8259s, PIT, COM1; 0 for none
 
   // trap mode (vmos/emul/): a PC kernel that runs its privileged instructions
   // itself in ring 1; each faults and the host carries it out (emul.c)
   int trapmode;              // 1: a trap-mode VM (load.c); it makes no hypercalls
-  struct vpc *pc;            // its virtual PC (vmos/vpc/), 0 for none
   void *own_shared;          // its shared page: the host's, not in guest memory
   u32 sti_eip;               // the instruction after an emulated sti: no virtual
                              // interrupt is delivered there (the sti shadow)
   u32 gcr0, gcr4;            // its cr0 and cr4 as it believes them
   u32 gdt_base, gdt_limit;   // its lgdt: where ltr finds its TSS descriptor
   u32 gtss;                  // its TSS (ltr), guest address; 0 = none yet
+
   u16 ports[20];             // I/O ports it may use directly while it runs (pass mode)
   int nports;
 
