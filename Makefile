@@ -39,6 +39,7 @@ include guests/trapbad/trapbad.mk
 include guests/disktest/disktest.mk
 include guests/blkbad/blkbad.mk
 include guests/irqtest/irqtest.mk
+include guests/pctest/pctest.mk
 include guests/xv6a/xv6a.mk
 binsym = _binary_$(subst -,_,$(subst /,_,$(subst .,_,$(1))))
 $(OUT)/obj/guests/%.o: $(OUT)/guests/%.elf

@@ -4,7 +4,9 @@
 //                             fields, in any order: SIZE; hdN, QEMU's disk N, and
 //                             after it its MODE trap (default), pass or pv
 //                             (vdev_disk.c); com2, the second serial port in
-//                             pass mode (vdev_serial.c); route, swap or defer,
+//                             pass mode (vdev_serial.c); pc, a virtual PC
+//                             (vmos/vpc/: 8259s, PIT, COM1, for in/out in trap
+//                             mode); route, swap or defer,
 //                             its interrupt mode (irq.c). A spec ending *N
 //                             boots N such VMs (mini*200)
 //   vmmem=SIZE                memory of a VM that names no size (default 2M)
@@ -17,8 +19,9 @@
 #include "param.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
+#include "vmos/vpc/vpc.h"
 
-BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]][:com2][:route|swap|defer][*COUNT],... (default " DEFAULT_VMS "; none: no VMs)");
+BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]][:com2][:pc][:route|swap|defer][*COUNT],... (default " DEFAULT_VMS "; none: no VMs)");
 BOOTOPT(vmmem, "vmmem", "memory of each VM that names no size, e.g. 2M, 512K (default 2M)");
 BOOTOPT(irq, "irq", "interrupt mode of each VM that names none: route (default), swap or defer");
 
@@ -76,7 +79,7 @@ boot_one(char *spec, u32 dflt_mem)
     }
   const char *name = field[0];
   u32 mem = dflt_mem;
-  int drive = -1, mode = DISK_TRAP, com2 = 0, irqmode = dflt_irqmode;
+  int drive = -1, mode = DISK_TRAP, com2 = 0, pc = 0, irqmode = dflt_irqmode;
   for (int i = 1; i < n; i++) {
     uint d;
     int m;
@@ -93,11 +96,13 @@ boot_one(char *spec, u32 dflt_mem)
       mode = field[i][1] == 'r' ? DISK_TRAP : field[i][1] == 'a' ? DISK_PASS : DISK_PV;
     } else if (strcmp(field[i], "com2") == 0) {
       com2 = 1;
+    } else if (strcmp(field[i], "pc") == 0) {
+      pc = 1;
     } else if ((m = parse_irqmode(field[i])) >= 0) {
       irqmode = m;
     } else if ((mem = parse_size(field[i])) < VM_MINMEM) {
       kprintf("vmos: '%s': bad field '%s' (a size of at least %u KiB like 2M, a disk hdN "
-              "and its mode trap/pass/pv, com2, or an interrupt mode route/swap/defer)\n",
+              "and its mode trap/pass/pv, com2, pc, or an interrupt mode route/swap/defer)\n",
               name, field[i], VM_MINMEM / 1024);
       return;
     }
@@ -123,7 +128,9 @@ boot_one(char *spec, u32 dflt_mem)
       return;
     }
   }
-  if ((drive >= 0 && vdisk_attach(vm, drive, mode) < 0) || (com2 && vserial_attach(vm) < 0)) {
+  // (A trap-mode VM has its PC from its loader already.)
+  if ((drive >= 0 && vdisk_attach(vm, drive, mode) < 0) || (com2 && vserial_attach(vm) < 0) ||
+      (pc && !vm->pc && vpc_attach(vm) < 0)) {
     kprintf("vmos: '%s' not booted\n", name);
     vm_discard(vm);
     return;
@@ -133,6 +140,8 @@ boot_one(char *spec, u32 dflt_mem)
     kprintf(", disk hd%d (%u sectors, %s mode)", drive, ide_size(drive), modes[mode]);
   if (com2)
     kprintf(", COM2");
+  if (vm->pc)
+    kprintf(", virtual PC");
   if (irqmode != IRQ_ROUTE)
     kprintf(", %s interrupts", irqmodes[irqmode]);
   if (vm->trapmode)

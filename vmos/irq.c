@@ -12,11 +12,16 @@
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 #include "vmos/trace.h"
+#include "vmos/vpc/vpc.h"
 
 // Mark virtual interrupt virq pending for vm; a blocked VM becomes runnable.
 void
 irq_pend(struct vm *vm, int virq)
 {
+  if (vm->pc) {                      // a PC's 8259s decide what is pending (vmos/vpc/)
+    vpc_virq(vm, virq);
+    return;
+  }
   if ((vm->irqs & (1u << virq)) && !(vm->pending & (1u << virq))) {
     vm->noted_tick[virq] = ticks;    // one of its devices: how long until it is delivered?
     vm->noted_tsc[virq] = rdtsc();
@@ -62,22 +67,31 @@ irq_deliver(struct vm *vm)
     return 0;
   if (vm->tf.eip >= vm->iret_start && vm->tf.eip < vm->iret_end)
     return 0;                        // it is restoring vif: let it finish
-  // Take turns from the last one delivered: a timer that is pending again at
-  // every host entry must not starve the others, as lowest-first would let it.
-  int virq = vm->last_virq;
-  do
-    virq = (virq + 1) % 32;
-  while (!(vm->pending & (1u << virq)));
-  vm->last_virq = virq;
-  vm->pending &= ~(1u << virq);
-  sh->pending = vm->pending;
-  if (vm->traps[VIRQ_VECTOR(virq)].handler == 0)
+  int virq = -1, vector;
+  if (vm->pc) {
+    // A PC's 8259s choose (vmos/vpc/pic.c): the vector of the guest's ICW2,
+    // in service from now until its EOI, as the CPU's INTA makes it.
+    if ((vector = vpc_inta(vm)) < 0)
+      return 0;
+  } else {
+    // Take turns from the last one delivered: a timer that is pending again at
+    // every host entry must not starve the others, as lowest-first would let it.
+    virq = vm->last_virq;
+    do
+      virq = (virq + 1) % 32;
+    while (!(vm->pending & (1u << virq)));
+    vm->last_virq = virq;
+    vm->pending &= ~(1u << virq);
+    sh->pending = vm->pending;
+    vector = VIRQ_VECTOR(virq);
+  }
+  if (vm->traps[vector].handler == 0)
     return 0;                        // nobody listens: dropped
-  if (reflect(vm, VIRQ_VECTOR(virq), 0, 0, R_IRQ) < 0)
+  if (reflect(vm, vector, 0, 0, R_IRQ) < 0)
     return 0;
-  trace(TR_VIRQ, vm, virq);
+  trace(TR_VIRQ, vm, virq >= 0 ? virq : vector);
   vm->st.virqs++;
-  if (vm->irqs & (1u << virq)) {
+  if (virq >= 0 && (vm->irqs & (1u << virq))) {
     vm->st.dev_virqs++;
     vm->st.dev_wait_ticks += ticks - vm->noted_tick[virq];
     vm->st.dev_wait_tsc += rdtsc() - vm->noted_tsc[virq];
@@ -96,6 +110,8 @@ irq_tick(void)
     irq_swallow_check(current, 0);   // handback.c
   for (int i = 0; i < nvms; i++) {
     struct vm *vm = &vms[i];
+    if (vm->pc)
+      vpc_tick(vm);                  // its PIT (vmos/vpc/pit.c)
     if (vm->timer_period == 0 || vm->state == VM_STOPPED || vm->state == VM_FREE)
       continue;
     if ((int)(ticks - vm->timer_next) >= 0) {

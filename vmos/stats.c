@@ -6,6 +6,7 @@
 #include "defs.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
+#include "vmos/vpc/vpc.h"
 
 static const char *causes[NEXITCAUSE] = {
   [X_TIMER] "timer", [X_IRQ] "irq", [X_HCALL] "hcall", [X_SYSCALL] "syscall",
@@ -94,6 +95,8 @@ stats_print(void)
                 "%u cycles each on average\n", s->dev_virqs, s->dev_wait_ticks / s->dev_virqs,
                 div64(s->dev_wait_tsc, s->dev_virqs));
     }
+    if (vm->pc)
+      vpc_stats(vm);
     if (vm->paged) {
       uint per = s->pgdir_loads ? s->hidden_faults * 10 / s->pgdir_loads : 0;   // tenths
       kprintf("  shadow: hidden faults %u, pgdir loads %u, flushes %u, refused ptes %u; "

@@ -3,9 +3,10 @@
 // that is not in its I/O bitmap raises #GP in ring 1; emul.c has decoded it
 // (decode.c) and hands it here, to be done on the VM's virtual devices: its
 // IDE disk (vdev_disk.c) and, for a trap-mode VM, its virtual PC (the 8259
-// pair, the PIT, COM1, the exit port: vmos/vpc/). A trap-mode VM's port that
-// no device answers reads as all ones and ignores writes, as on a PC with
-// nothing there (counted); another VM's is its own #GP, as before trap mode.
+// pair, the PIT, COM1, the exit port: vmos/vpc/, whose bus answers every
+// other port as a PC with nothing there does). A trap-mode VM without a PC
+// (none) would read all ones (counted); another VM's port that is not its
+// disk's is its own #GP, as before trap mode.
 #include "types.h"
 #include "defs.h"
 #include "mmu.h"
@@ -93,6 +94,8 @@ io_emulate(struct vm *vm, struct insn *io)
           port_out(vm, io->port, io->size, v);
         }
       }
+      if (vm->state == VM_STOPPED)
+        return 1;                    // it wrote its exit (port 0xF4): its memory is gone
       *addr += step * (int)n;
       count -= n;
       if (io->rep)
