@@ -107,3 +107,21 @@ def t_idt_selector(t):
 @test("trap mode: a TSS outside the VM's memory stops the VM (ltr)", timeout=60)
 def t_tss_outside(t):
     hostile(t, "trapbad-tss", r"ltr 0x38: its TSS at 0x40000000 .* is outside its memory")
+
+
+@test("trap mode: the decoder's forms (in/out imm8 and dx in every width, ins/outs with and "
+      "without rep, 0x66, a segment override, DF set, mov crN, invlpg with SIB) do what they "
+      "say", timeout=60)
+def t_decoder_forms(t):
+    # guests/trapbad/trapio.c checks each form by its effect on its trap-mode
+    # disk, its 8259s and its page tables, and ends through port 0xF4.
+    q = guest(t, "trapio:4M:hd0:trap,mini")
+    q.fail_on(r"panic: ([^\r\n]*)", "the host panicked: {0}")
+    q.fail_on(r"trapio: FAIL: ([^\r\n]*)", "trapio: {0} did not hold")
+    q.fail_on(r"vmos: stopped VM 1 \(trapio\.1\): (?!guest exit 0 )([^\r\n]*)",
+              "the host stopped trapio: {0}")
+    q.expect(r"trapio: done, all ok")
+    q.expect(r"vmos: stopped VM 1 \(trapio\.1\): guest exit 0 through port 0xF4")
+    oks = len(re.findall(r"trapio: ok: ", q.output))
+    t.check(oks == 14, "trapio: %d cases ok, 14 expected" % oks)
+    q.expect(r"\[mini\.2\] ticker")

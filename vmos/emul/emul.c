@@ -11,7 +11,8 @@
 //             interrupt is delivered while eip is at the instruction after it
 //             (irq.c), so `sti; iret` and `sti; hlt` are atomic as on a CPU;
 //   hlt       blocks the VM until a virtual interrupt is pending (at once if
-//             one is: with `sti; hlt` no wakeup is lost);
+//             one is: with `sti; hlt` no wakeup is lost); with the virtual IF
+//             off it stops the VM, which a PC would never wake;
 //   mov crN   cr0 and cr4 as the guest believes them (it must keep paging on),
 //             cr2 the address of its last page fault, cr3 its page directory
 //             (what HC_SET_PGDIR does: shadow.c);
@@ -119,6 +120,12 @@ emulate(struct vm *vm)
     vm->sti_eip = next;           // the sti shadow: irq_deliver waits an instruction
     break;
   case EM_HLT:
+    // With the virtual IF off a CPU never wakes again (no NMI here): the VM
+    // is over, and says so, rather than spinning on hlt or sleeping for good.
+    if (!(vm->shared->vif & 1)) {
+      vm_stop(vm, "hlt with the virtual IF clear: halted for good");
+      return 1;
+    }
     // As hv_idle: with real interrupts off here, no wakeup slips in between.
     if (vm->pending == 0)
       vm->state = VM_BLOCKED;

@@ -6,7 +6,7 @@
 // pair, the PIT, COM1, the exit port: vmos/vpc/, whose bus answers every
 // other port as a PC with nothing there does). A trap-mode VM without a PC
 // (none) would read all ones (counted); another VM's port that is not its
-// disk's is its own #GP, as before trap mode.
+// disk's (and that has no PC, boot line field pc) is its own #GP.
 #include "types.h"
 #include "defs.h"
 #include "mmu.h"
@@ -52,7 +52,7 @@ int
 io_emulate(struct vm *vm, struct insn *io)
 {
   struct trapframe *tf = &vm->tf;
-  if (!vm->trapmode && !vdev_claims(vm, io->port))
+  if (!vm->trapmode && !vm->pc && !vdev_claims(vm, io->port))
     return 0;
   if (!io->string) {
     if (io->in)
