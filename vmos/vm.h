@@ -151,6 +151,7 @@ struct vm {
   void *own_shared;          // its shared page: the host's, not in guest memory
   u32 sti_eip;               // the instruction after an emulated sti: no virtual
                              // interrupt is delivered there (the sti shadow)
+  u32 intfirst_eip;          // an instruction a waiting interrupt went before (emul.c)
   u32 gcr0, gcr4;            // its cr0 and cr4 as it believes them
   u32 gdt_base, gdt_limit;   // its lgdt: where ltr finds its TSS descriptor
   u32 gtss;                  // its TSS (ltr), guest address; 0 = none yet

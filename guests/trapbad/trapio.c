@@ -5,7 +5,9 @@
 // cr3 and cr4; invlpg with a SIB operand and a displacement. Each case is
 // checked by its effect, on the VM's trap-mode IDE disk (a sector written one
 // way and read back another), its virtual 8259 (a mask written and read
-// back) and its page tables (a translation left stale until the invlpg).
+// back) and its page tables (a translation left stale until the invlpg);
+// and the sti shadow: with a timer interrupt waiting, `sti; cli` takes none
+// and `sti; nop; cli` takes it right before the cli (its frame says so).
 // It says `trapio: ok: CASE` or `trapio: FAIL: CASE` on COM1 (polled), then
 // `trapio: done N failed` and ends through port 0xF4.
 #include "vmos/abi.h"
@@ -22,6 +24,23 @@ static uint page_a[1024] __attribute__((aligned(4096)));
 static uint page_b[1024] __attribute__((aligned(4096)));
 static ushort out[256], in[256];
 static int failed;
+static struct { ushort off_lo, sel; uchar zero, type; ushort off_hi; } idt[256];
+static struct { ushort lim; uint base; } __attribute__((packed)) idtr;
+volatile uint taken, taken_eip;  // timer interrupts taken, and where (timer_entry)
+extern char timer_entry[], before_cli[];
+
+// The timer's handler: note the interrupted eip, end the interrupt, return.
+// (In ring 1 its iret leaves the virtual IF off: the code after cli wants it so.)
+asm(".text\n"
+    "timer_entry:\n"
+    "  pushl %eax\n"
+    "  movl 4(%esp), %eax\n"
+    "  movl %eax, taken_eip\n"
+    "  incl taken\n"
+    "  movb $0x20, %al\n"
+    "  outb %al, $0x20\n"
+    "  popl %eax\n"
+    "  iret\n");
 
 static inline uchar inb_dx(ushort p) { uchar v; asm volatile("inb %1,%0" : "=a"(v) : "d"(p)); return v; }
 static inline void outb_dx(ushort p, uchar v) { asm volatile("outb %0,%1" : : "a"(v), "d"(p)); }
@@ -194,6 +213,36 @@ main(uint magic, uint info)
   // invlpg 0x10(%ebx,%ecx,4) = 0x400000 + 8: the page, by a SIB address.
   asm volatile("invlpg 0x10(%%ebx,%%ecx,4)" : : "b"(0x400000 - 0x10 - 4 * 2), "c"(4) : "memory");
   check(x[5] == 0xBBBB, "invlpg with SIB and displacement drops the right page");
+
+  // The sti shadow. The 8259s at 0x20 with only the timer unmasked, the PIT
+  // at 100 Hz, a gate for vector 0x20; wait (virtual IF off) until the
+  // master's IRR holds IRQ 0.
+  outb_dx(0x20, 0x11); outb_dx(0x21, 0x20); outb_dx(0x21, 4); outb_dx(0x21, 1);
+  outb_dx(0xA0, 0x11); outb_dx(0xA1, 0x28); outb_dx(0xA1, 2); outb_dx(0xA1, 1);
+  outb_dx(0x21, 0xFE); outb_dx(0xA1, 0xFF);
+  uint h = (uint)timer_entry;
+  idt[0x20].off_lo = h; idt[0x20].sel = SEL_GKCODE; idt[0x20].type = 0x80 | 1 << 5 | 0xE;
+  idt[0x20].off_hi = h >> 16;
+  idtr.lim = sizeof(idt) - 1;
+  idtr.base = (uint)idt;
+  asm volatile("lidt %0" : : "m"(idtr));
+  asm volatile("cli");
+  outb_dx(0x43, 0x34); outb_dx(0x40, 11932 & 0xFF); outb_dx(0x40, 11932 >> 8);
+  int irr = 0;
+  for (int i = 0; i < 10000000 && !irr; i++) {
+    outb_dx(0x20, 0x0A);                       // OCW3: read the IRR
+    irr = inb_dx(0x20) & 1;
+  }
+  check(irr, "the timer's IRQ 0 waits in the 8259's IRR (virtual IF off)");
+  for (int i = 0; i < 20; i++)
+    asm volatile("sti; cli" : : : "memory");
+  check(taken == 0, "sti; cli takes no interrupt (the sti shadow)");
+  asm volatile("sti; nop\n"
+               ".globl before_cli\n"
+               "before_cli: cli" : : : "memory");
+  check(taken == 1 && taken_eip == (uint)before_cli,
+        "sti; nop; cli takes the interrupt after the nop, before the cli");
+  outb_dx(0x21, 0xFF);
 
   // Done: say so and end the run through the exit port.
   say("trapio: done, ", failed ? "something FAILED" : "all ok");

@@ -86,6 +86,27 @@ movcr(struct vm *vm, struct insn *in)
   }
 }
 
+// x86 takes a waiting interrupt at the boundary before the next instruction
+// once IF is on, one instruction after an sti. The host cannot stop the
+// guest there, but it can at the next instruction that traps: if a virtual
+// interrupt waits, with the virtual IF on and the sti shadow over, the
+// trapped instruction (at eip) is left undone and the interrupt delivered
+// (irq_deliver, sched.c's next turn), as if it had come just before; the
+// handler's iret comes back to it and it traps again, and is carried out
+// then (once per instruction: an interrupt the host cannot deliver does
+// not hold the guest forever). So `sti; nop; cli` takes the interrupt before
+// the cli, and `sti; cli` never does, as on a CPU. 1 if so.
+static int
+int_first(struct vm *vm, u32 eip)
+{
+  if (!vm->trapmode || vm->pending == 0 || !(vm->shared->vif & 1) || eip == vm->sti_eip ||
+      eip == vm->intfirst_eip)
+    return 0;
+  vm->intfirst_eip = eip;
+  vm->st.em[EM_INTFIRST]++;
+  return 1;
+}
+
 // A #GP of vm. 1 if it was an instruction the host emulated (or one that
 // stopped the VM), 0 if the fault is the guest's own to handle.
 int
@@ -99,6 +120,9 @@ emulate(struct vm *vm)
     return 0;
   if (decode(vm, &in) < 0)
     return 0;
+  if (int_first(vm, tf->eip))
+    return 1;                     // the interrupt first; the instruction after it
+  vm->intfirst_eip = 0;
   if (in.kind == EM_IN || in.kind == EM_OUT || in.kind == EM_STRIO) {
     if (!io_emulate(vm, &in))
       return 0;
@@ -159,14 +183,13 @@ emulate(struct vm *vm)
 }
 
 // A trap-mode VM's process made a system call (int n, reflected by sched.c)
-// while a virtual interrupt was pending and its virtual IF on. On x86 the
-// interrupt is taken first, at the boundary before the int: here, eip goes
-// back onto the int and the interrupt is delivered (sched.c's irq_deliver);
-// its handler's iret returns to the int, which traps again. Without this a
-// process making system call after system call would hold its kernel's
-// interrupts off until a host tick happened to find it between two, since
-// the kernel's own way back (`sti; iret`) leaves them for the next host
-// entry. 1 if so, 0 if the int is to be reflected now.
+// while a virtual interrupt waited with its virtual IF on: as above, the
+// interrupt comes first. eip goes back onto the int, and the int traps again
+// after the interrupt's handler returns to it. Without this a process making
+// system call after system call would hold its kernel's interrupts off
+// until a host tick happened to find it between two, since the kernel's own
+// way back (`sti; iret`) leaves them for the next host entry. 1 if so, 0 if
+// the int is to be reflected now.
 int
 emul_int_first(struct vm *vm)
 {
@@ -176,8 +199,11 @@ emul_int_first(struct vm *vm)
     return 0;
   if (vm_copyin(vm, code, tf->eip - 2, 2) < 0 || code[0] != 0xCD || code[1] != tf->trapno)
     return 0;
+  if (!int_first(vm, tf->eip - 2)) {
+    vm->intfirst_eip = 0;
+    return 0;
+  }
   tf->eip -= 2;
-  vm->st.em[EM_INTFIRST]++;
   return 1;
 }
 
