@@ -15,9 +15,13 @@
 //   - masks IRQ 0: no interrupt comes, IRR shows it waiting; unmasks: back;
 //   - leaves one timer interrupt unended: nothing more comes (the 8259 holds
 //     its level off), ISR and IRR show why; ends it: back;
+//   - runs the PIT once in mode 0 (one interrupt), loops COM1 back on itself
+//     and takes its transmitter-empty interrupt (IIR 0x02);
 //   - with a trap-mode disk: masks IRQ 14 on the slave, reads a sector (no
-//     interrupt, the slave's IRR has it), unmasks (the interrupt comes at
-//     0x5E, through the master's IR2; both ISRs show it), ends both;
+//     interrupt, the slave's IRR has it), unmasks it behind an unended timer
+//     interrupt (it still waits: IR0 outranks the cascade), ends that (the
+//     disk's comes at 0x5E, through the master's IR2; both ISRs show it),
+//     ends both;
 //   - echoes a line typed to it, taken by COM1's receive interrupt (IRQ 4,
 //     specific EOI);
 //   - exits through port 0xF4 with status 100 + the checks that failed.
@@ -113,6 +117,8 @@ static volatile int sampled;     // the ISR was read in the handler once
 static volatile uint isr_in, isr_after;
 static volatile char rx[128];    // bytes COM1's receive interrupt took
 static volatile uint rx_w, nrx;
+static volatile uint nthre;      // transmitter-empty interrupts (IIR 0x02)
+static volatile uint ncom1;      // COM1 interrupts of any cause
 static volatile uint ndisk, disk_slave_isr, disk_master_isr;
 static volatile uint stray, stray_vec;
 
@@ -150,7 +156,12 @@ intr(uint vec)
       sampled = 1;
     }
   } else if (vec == MBASE + 4) {
-    nrx++;
+    ncom1++;
+    uint id = inb(COM1 + 2) & 0x0F;  // IIR: why (reading 0x02 ends that cause)
+    if (id == 0x02)
+      nthre++;
+    if (id == 0x04)
+      nrx++;
     while (inb(COM1 + 5) & 0x01)     // LSR DR: take all that came
       rx[rx_w++ % sizeof(rx)] = inb(COM1);
     outb(PIC1, 0x64);                // OCW2: specific EOI of IR4
@@ -318,6 +329,40 @@ timer(void)
   say("pctest: after its EOI the timer is back (%d)\n", nticks);
 }
 
+// PIT mode 0: one interrupt when the count runs out, then none.
+static void
+oneshot(void)
+{
+  outb(PIT + 3, 0x30);               // channel 0, lobyte/hibyte, mode 0: stopped
+  let_pass(2);                       // (an interrupt of the old mode may still come)
+  uint n0 = nticks;
+  outb(PIT, 0xFF);
+  outb(PIT, 0xFF);                   // 65535 clocks: 55 ms, 6 host ticks
+  uint dt = let_pass(20);
+  uint n = nticks - n0;
+  say("pctest: one-shot: %d interrupts in %d host ticks\n", n, dt);
+  check(n == 1, "mode 0 interrupts once");
+  pit_start(COUNT);                  // the rate generator again
+}
+
+// COM1 looped back on itself, and its transmitter-empty interrupt.
+static void
+uart_more(void)
+{
+  outb(COM1 + 4, 0x1B);              // loopback, DTR, RTS, OUT2
+  outb(COM1, 'Z');                   // to itself, not to the console
+  uint lsr = inb(COM1 + 5), c = inb(COM1), msr = inb(COM1 + 6);
+  outb(COM1 + 4, 0x0B);
+  say("pctest: loopback: LSR 0x%x, got '%c', MSR 0x%x\n", lsr, c, msr);
+  check((lsr & 1) && c == 'Z' && msr == 0xB0, "loopback returns the byte and MCR's lines");
+  outb(PIC1 + 1, 0xEA);              // IR0, the cascade, IR4
+  outb(COM1 + 1, 0x03);              // received data and transmitter empty
+  wait_for(&nthre, 1);
+  outb(COM1 + 1, 0x01);
+  say("pctest: transmitter-empty interrupts: %d\n", nthre);
+  outb(PIC1 + 1, 0xFA);
+}
+
 static void
 disk(void)
 {
@@ -335,7 +380,17 @@ disk(void)
   uint irr = read_irr(PIC2);
   say("pctest: disk masked on the slave: %d interrupts, slave IRR 0x%x\n", ndisk, irr);
   check(ndisk == 0 && (irr & 0x40), "a masked IRQ 14 waits in the slave's IRR");
+  // Unmasked, but behind a timer interrupt left unended: IR0 outranks the
+  // cascade's IR2, so the disk waits for IR0's EOI.
+  hold = 1;
+  wait_for(&nticks, nticks + 1);
   outb(PIC2 + 1, 0xBF);              // unmask the slave's IR6
+  let_pass(5);
+  uint n = ndisk, isr = read_isr(PIC1), mirr = read_irr(PIC1);
+  say("pctest: disk behind an unended timer: %d interrupts, master ISR 0x%x IRR 0x%x\n", n, isr,
+      mirr);
+  check(n == 0 && (isr & 1) && (mirr & 4), "IRQ 14 waits while IRQ 0 is in service");
+  outb(PIC1, 0x20);                  // IR0's EOI: the disk's turn comes
   wait_for(&ndisk, 1);
   insl(0x1F0, sector, 128);
   sector[40] = 0;
@@ -379,13 +434,15 @@ main(void)
   say("pctest: COM1 up; the host ticks at %d Hz\n", info.host_hz);
   bad_input();
   timer();
+  oneshot();
+  uart_more();
   if (info.disk_mode == DISK_TRAP)
     disk();
   echo();
   outb(PIC1 + 1, 0xFF);              // no more interrupts: the counts are final
   outb(PIC2 + 1, 0xFF);
-  say("pctest: %d timer interrupts in all, %d stray (last 0x%x), %d checks failed\n", nticks,
-      stray, stray_vec, fails);
+  say("pctest: %d timer interrupts in all, %d COM1 interrupts, %d stray (last 0x%x), %d checks "
+      "failed\n", nticks, ncom1, stray, stray_vec, fails);
   outb(0xF4, 100 + fails);           // the host stops it with this status
   for (;;)
     ;
