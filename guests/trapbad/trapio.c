@@ -7,9 +7,11 @@
 // way and read back another), its virtual 8259 (a mask written and read
 // back) and its page tables (a translation left stale until the invlpg);
 // and the sti shadow: with a timer interrupt waiting, `sti; cli` takes none
-// and `sti; nop; cli` takes it right before the cli (its frame says so).
+// and `sti; nop; cli` takes it right before the cli (its frame says so); and a
+// hypercall is refused.
 // It says `trapio: ok: CASE` or `trapio: FAIL: CASE` on COM1 (polled), then
-// `trapio: done N failed` and ends through port 0xF4.
+// `trapio: done, cases N` and `trapio: all ok` (or not), and ends through
+// port 0xF4.
 #include "vmos/abi.h"
 
 typedef unsigned int uint;
@@ -23,7 +25,7 @@ static uint pt[1024] __attribute__((aligned(4096)));
 static uint page_a[1024] __attribute__((aligned(4096)));
 static uint page_b[1024] __attribute__((aligned(4096)));
 static ushort out[256], in[256];
-static int failed;
+static int failed, cases;
 static struct { ushort off_lo, sel; uchar zero, type; ushort off_hi; } idt[256];
 static struct { ushort lim; uint base; } __attribute__((packed)) idtr;
 volatile uint taken, taken_eip;  // timer interrupts taken, and where (timer_entry)
@@ -68,6 +70,7 @@ check(int ok, const char *what)
 {
   say(ok ? "trapio: ok: " : "trapio: FAIL: ", what);
   failed += !ok;
+  cases++;
 }
 
 // The IDE primary master at 0x1F0: a one-sector command on SECTOR.
@@ -244,8 +247,15 @@ main(uint magic, uint info)
         "sti; nop; cli takes the interrupt after the nop, before the cli");
   outb_dx(0x21, 0xFF);
 
+  // A PC kernel makes no hypercalls: the gate is there (DPL 1), the host refuses.
+  int r;
+  asm volatile("int $0x82" : "=a"(r) : "a"(HC_NULL) : "memory");
+  check(r == E_PERM, "a hypercall is refused (E_PERM)");
+
   // Done: say so and end the run through the exit port.
-  say("trapio: done, ", failed ? "something FAILED" : "all ok");
+  char n[3] = { '0' + cases / 10 % 10, '0' + cases % 10, 0 };
+  say("trapio: done, cases ", n);
+  say("trapio: ", failed ? "something FAILED" : "all ok");
   asm volatile("outl %0, $0xF4" : : "a"(failed ? 1 : 0));
   for (;;)
     ;
