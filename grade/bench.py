@@ -2,7 +2,8 @@
 # bench.py: `make bench`. The host half is here, the xv6a half (xv6a bare
 # against xv6a as a guest) in bench_xv6a.py, the interrupt half (lab 2's
 # route, swap and defer modes) in bench_irq.py and, for xv6a's disk
-# throughput beside busy minis in those modes, bench_disk.py; --only picks one. The host half
+# throughput beside busy minis in those modes, bench_disk.py; lab 3's disk in
+# trap, pass and pv (request ring) mode, bench_blk.py; --only picks one. The host half
 # boots two bench guests (guests/bench) and reports, per operation in route
 # mode: instructions (under -icount shift=0, where the guest's rdtsc deltas
 # count retired instructions, the host's included), host events (from the
@@ -17,6 +18,7 @@ import statistics
 import subprocess
 import sys
 
+import bench_blk
 import bench_disk
 import bench_irq
 import bench_xv6a
@@ -94,7 +96,7 @@ def delta(mk, vm, what, counter):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5, help="runs without icount (median)")
-    ap.add_argument("--only", choices=["host", "xv6a", "irq", "disk"], help="one part of the bench")
+    ap.add_argument("--only", choices=["host", "xv6a", "irq", "disk", "blk"], help="one part of the bench")
     ap.add_argument("--minis", type=int, nargs="+", help="disk part: with so many minis "
                     "beside (default 1 3 7)")
     args = ap.parse_args()
@@ -117,7 +119,12 @@ def main():
             if args.only is None:
                 print()
             bench_disk.main(args.runs, tuple(args.minis) if args.minis else bench_disk.MINIS)
-    except (BenchFailed, bench_irq.BenchFailed, bench_disk.BenchFailed) as e:
+        if args.only in (None, "blk"):
+            if args.only is None:
+                print()
+            bench_blk.main(args.runs)
+    except (BenchFailed, bench_irq.BenchFailed, bench_disk.BenchFailed,
+            bench_blk.BenchFailed) as e:
         sys.exit("bench: %s" % e)
 
 

@@ -274,3 +274,32 @@ def t_disk_repio(t):
     end = q.output.index("repio: done")
     t.check(re.search(r"\[mini\.2\] ", q.output[start:end]),
             "the mini beside it printed nothing while the instruction ran")
+
+
+# ---- hypercalls: random numbers and arguments (issue 10 item 6) ----
+
+@test("hypercalls: 100,000 random calls from ring 1 with hostile arguments are all refused "
+      "(counted); the attacker and the mini beside it run on", timeout=180)
+def t_hcall_fuzz(t):
+    q = boot(t, "mini-fuzz,mini", "stopafter=4000")
+    marks = {}
+    for label in ("begin", "end"):
+        m = q.expect(r"vmos: mark 1 fuzz-%s: exits (\d+) hcalls (\d+) .* bad_hcalls (\d+)\r?\n"
+                     % label)
+        marks[label] = (int(m.group(2)), int(m.group(3)))
+    m = q.expect(r"mini: fuzz: (\d+) calls, (\d+) refused, (\d+) accepted that must not be")
+    n, refused, holes = (int(g) for g in m.groups())
+    t.check(holes == 0, "%d hypercalls with arguments the host must refuse were accepted "
+            "(see the mini-fuzz lines above)" % holes)
+    made = marks["end"][0] - marks["begin"][0] - 1          # less the end mark itself
+    bad = marks["end"][1] - marks["begin"][1]
+    t.check(made >= n * 3 // 4, "only %d of the %d calls reached the host" % (made, n))
+    t.check(bad == refused, "the host counted %d refused hypercalls, the guest saw %d"
+            % (bad, refused))
+    # The honest mini had its turns meanwhile; the attacker is intact: its own
+    # tasks start; and the honest mini goes on.
+    during = q.output[q.output.index("fuzz-begin"):q.output.index("fuzz-end")]
+    t.check(len(re.findall(r"\[mini\.2\] ticker: uptime", during)) >= 2,
+            "the mini beside it printed fewer than 2 ticker lines during the fuzz")
+    q.expect(r"\[mini-fuzz\.1\] spin: round")
+    keeps_printing(t, q, "mini.2")

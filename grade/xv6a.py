@@ -256,6 +256,13 @@ def bench_counts(q, tag, work, n):
     return dict((k, marks["end"][k] - marks["begin"][k]) for k in marks["begin"])
 
 
+def other_exits(d):
+    """Host entries in a mark window besides the host timer's (at most one a host
+    tick, and how many ticks a workload takes depends on the machine's load) and
+    hypercalls."""
+    return d["exits"] - d["ticks"] - d["hcalls"]
+
+
 @test("bench: a guest page fault is reflected once, then filled; a switch keeps global "
       "pages; system calls skip the host", timeout=90)
 def t_bench_counts(t):
@@ -281,16 +288,16 @@ def t_bench_counts(t):
     # xv6a takes its system calls through a direct gate (TT_DIRECT): the host
     # never sees them; with fasttraps=0 each one enters the host and is reflected.
     d = bench_counts(q, "[xv6a.1] ", "null-syscall", 20000)
-    t.check(d["syscalls"] == 0 and d["exits"] < 200,
-            "20000 getpids through the direct gate: %d reflected system calls, %d host entries"
-            % (d["syscalls"], d["exits"]))
+    t.check(d["syscalls"] == 0 and other_exits(d) < 200,
+            "20000 getpids through the direct gate: %d reflected system calls, %d host entries "
+            "(besides the timer's and hypercalls)" % (d["syscalls"], other_exits(d)))
     q.kill()
     q = guest(t, "xv6a:32M:hd0 fasttraps=0")
     shell(q, "[xv6a.1] ")
     d = bench_counts(q, "[xv6a.1] ", "null-syscall", 20000)
-    t.check(20000 <= d["syscalls"] < 20100 and d["exits"] < 20100,
-            "20000 getpids with fasttraps=0: %d system calls, %d host entries"
-            % (d["syscalls"], d["exits"]))
+    t.check(20000 <= d["syscalls"] < 20100 and other_exits(d) < 20100,
+            "20000 getpids with fasttraps=0: %d system calls, %d host entries (besides the "
+            "timer's and hypercalls)" % (d["syscalls"], other_exits(d)))
 
 
 @test("disk modes: usertests passes with xv6a's disk in pass mode and in pv mode", timeout=180)

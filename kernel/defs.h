@@ -58,6 +58,7 @@ void        idt_desc(struct dtdesc *d);
 void        ide_init(void);
 u32         ide_size(int drive);
 int         ide_rw(int drive, u32 lba, void *buf, int write);
+int         ide_rwn(int drive, u32 lba, void *buf, u32 n, int write);
 int         ide_flush(int drive);
 extern uint ide_polls;
 

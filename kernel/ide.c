@@ -4,6 +4,8 @@
 // Polling is enough here: the host runs with interrupts off anyway, and waits
 // for each sector (QEMU completes it in its own time; the waits are counted,
 // ide_polls).
+// (ide_rwn: up to 256 sectors in one READ/WRITE MULTIPLE command, 16 a data
+// block: QEMU then does one I/O per 16 sectors, where ide_rw does one a sector.)
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
@@ -18,6 +20,10 @@
 #define CMD_WRITE    0x30
 #define CMD_FLUSH    0xE7
 #define CMD_IDENTIFY 0xEC
+#define CMD_READ_MULT  0xC4
+#define CMD_WRITE_MULT 0xC5
+#define CMD_SET_MULT   0xC6
+#define MULT 16
 
 static const u16 base[2] = { 0x1F0, 0x170 };
 static const u16 ctrl[2] = { 0x3F6, 0x376 };
@@ -81,6 +87,17 @@ ide_init(void)
       id[i] = inw(base[ch]);
     nsectors[d] = id[60] | (u32)id[61] << 16;
   }
+  for (int d = 0; d < IDE_NDRIVES; d++) {
+    if (!nsectors[d])
+      continue;
+    int ch = d / 2;
+    outb(ctrl[ch], 0x02);
+    outb(base[ch] + 2, MULT);
+    outb(base[ch] + 6, 0xE0 | ((d & 1) << 4));
+    outb(base[ch] + 7, CMD_SET_MULT);
+    if (wait_ready(ch, 0) < 0)
+      kprintf("vmos: hd%d: no multiple mode\n", d);
+  }
   for (int ch = 0; ch < 2; ch++)       // leave each channel on its master drive
     if (inb(base[ch] + 7) != 0xFF)
       outb(base[ch] + 6, 0xE0);
@@ -130,5 +147,33 @@ ide_flush(int d)
   outb(ctrl[ch], 0x02);
   outb(base[ch] + 6, 0xE0 | ((d & 1) << 4));
   outb(base[ch] + 7, CMD_FLUSH);
+  return wait_ready(ch, 0);
+}
+
+// n sectors (1..256) in READ/WRITE MULTIPLE: one command, a data block of
+// MULT sectors at a time.
+int
+ide_rwn(int d, u32 lba, void *buf, u32 n, int write)
+{
+  if (d < 0 || d >= IDE_NDRIVES || n == 0 || n > 256 || lba >= nsectors[d] ||
+      n > nsectors[d] - lba)
+    return -1;
+  int ch = d / 2;
+  if (wait_ready(ch, 0) < 0)
+    return -1;
+  select_lba(d, lba, n & 0xFF);
+  outb(base[ch] + 7, write ? CMD_WRITE_MULT : CMD_READ_MULT);
+  u8 *p = buf;
+  for (u32 done = 0; done < n; ) {
+    u32 k = n - done < MULT ? n - done : MULT;
+    if (wait_ready(ch, 1) < 0)
+      return -1;
+    u32 words = k * SECTOR / 2;
+    if (write)
+      asm volatile("cld; rep outsw" : "+S"(p), "+c"(words) : "d"(base[ch]) : "memory");
+    else
+      asm volatile("cld; rep insw" : "+D"(p), "+c"(words) : "d"(base[ch]) : "memory");
+    done += k;
+  }
   return wait_ready(ch, 0);
 }

@@ -65,7 +65,8 @@
                              //    is in [start, end))                 0       1
 #define HC_NULL         13   // -: does nothing (its cost is a hypercall's)  0    1
 #define HC_MARK         14   // ebx=label: the host prints its counters for this
-                             //    VM, tagged with label (benchmarks)  0       1
+                             //    VM, tagged with label (benchmarks)  0; E_FAULT
+                             //    if the label's first byte is not its own 1
 #define HC_SET_PGDIR    15   // ebx=guest-physical address of a page directory:
                              //    the paged guest's CR3 load; ecx, if not 0,
                              //    a new HC_STACK_SWITCH stack too (a process

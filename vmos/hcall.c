@@ -238,6 +238,8 @@ hv_mark(struct vm *vm, struct trapframe *tf)
 {
   char label[32];
   u32 n = 0;
+  if (vm_copyin(vm, label, tf->ebx, 1) < 0)
+    return E_FAULT;                  // (a label that ends early is cut short)
   while (n < sizeof(label) - 1 && vm_copyin(vm, &label[n], tf->ebx + n, 1) == 0 && label[n]) {
     char c = label[n];
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -250,12 +252,12 @@ hv_mark(struct vm *vm, struct trapframe *tf)
   kprintf("vmos: mark %d %s: exits %u hcalls %u syscalls %u faults %u hidden %u virqs %u "
           "switches %u cr3 %u ticks %u pgdirs %u reflected %u emulated %u disk_cmds %u "
           "ide_polls %u irqs %u eois %u devvirqs %u devwait %u blk_notifies %u blk_requests %u "
-          "blk_sectors %u blk_batches %u blk_refused %u\n", vm->id, label,
+          "blk_sectors %u blk_batches %u blk_refused %u bad_hcalls %u\n", vm->id, label,
           s->exits, s->hcalls, s->exit_cause[X_SYSCALL], s->exit_cause[X_FAULT],
           s->hidden_faults, s->virqs, world_switches, cr3_loads, ticks, s->pgdir_loads,
           s->reflected, s->emulated, s->disk_cmds, ide_polls, s->exit_cause[X_IRQ], s->eois,
           s->dev_virqs, s->dev_wait_ticks, s->blk_notifies, s->blk_requests, s->blk_sectors,
-          s->blk_batches, s->blk_refused);
+          s->blk_batches, s->blk_refused, s->bad_hcalls);
   return 0;
 }
 

@@ -48,34 +48,82 @@ lie(struct vm *vm, const char *what, u32 a, u32 b)
   return E_INVAL;
 }
 
-// One request, already copied out of the ring: its status (sectors done, or
-// an error). Each check stops what a hostile guest would get without it.
+// A request that is wrong itself: its error; 0 if it may go to the drive.
 static int
-do_request(struct vm *vm, struct blk_req *q)
+check(struct vm *vm, struct blk_req *q)
 {
-  u8 sec[DISK_SECTOR];
   u32 size = ide_size(vm->disk.drive);
-  // A count of 0 or more than 64 KiB: no work to bound, or too much.
   if (q->count == 0 || q->count > BLK_MAX_SECTORS || (q->op != BLK_READ && q->op != BLK_WRITE))
     return E_INVAL;
-  // Sectors beyond its disk would be another VM's (or nobody's); written so
-  // that sector + count cannot wrap around.
   if (q->sector >= size || q->count > size - q->sector)
     return E_INVAL;
-  // The buffer must be its own memory, all of it, before anything moves (a
-  // read would otherwise write into host memory through a wrapping address).
   if (!vm_range_ok(vm, q->buf, q->count * DISK_SECTOR))
     return E_FAULT;
+  return 0;
+}
+
+#define MERGE 16                   // sectors one drive command moves (READ/WRITE MULTIPLE)
+static struct blk_req run[MERGE];  // checked requests for one command: same op, in order
+static int nrun;
+static u32 run_sectors;
+static u8 chunk[MERGE * DISK_SECTOR];
+
+static void
+post(struct vm *vm, u32 id, int st)
+{
+  struct blk_done *c = &vm->disk.ring->done[vm->disk.done_prod % BLK_NREQ];
+  c->id = id;
+  c->status = st;
+  vm->disk.done_prod++;
+  if (st < 0)
+    vm->st.blk_refused++;
+  else
+    vm->st.disk_cmds++;
+}
+
+// The run's requests as one drive command, then their completions in order.
+static void
+flush(struct vm *vm)
+{
+  if (nrun == 0)
+    return;
+  int write = run[0].op == BLK_WRITE, st = 0;
+  u32 off = 0;
+  for (int i = 0; write && i < nrun; off += run[i++].count * DISK_SECTOR)
+    if (vm_copyin(vm, chunk + off, run[i].buf, run[i].count * DISK_SECTOR) < 0)
+      st = E_FAULT;
+  if (st == 0 && ide_rwn(vm->disk.drive, run[0].sector, chunk, run_sectors, write) < 0)
+    st = E_INVAL;
+  off = 0;
+  for (int i = 0; i < nrun; off += run[i++].count * DISK_SECTOR) {
+    int s = st;
+    if (s == 0 && !write && vm_copyout(vm, run[i].buf, chunk + off, run[i].count * DISK_SECTOR) < 0)
+      s = E_FAULT;
+    if (s == 0) {
+      s = run[i].count;
+      vm->st.blk_sectors += s;
+    }
+    post(vm, run[i].id, s);
+  }
+  nrun = 0;
+  run_sectors = 0;
+}
+
+// A request larger than a command: MERGE sectors a command.
+static int
+do_big(struct vm *vm, struct blk_req *q)
+{
   int write = q->op == BLK_WRITE;
-  for (u32 i = 0; i < q->count; i++) {
+  for (u32 i = 0; i < q->count; i += MERGE) {
+    u32 k = q->count - i < MERGE ? q->count - i : MERGE;
     u32 at = q->buf + i * DISK_SECTOR;
-    if (write && vm_copyin(vm, sec, at, DISK_SECTOR) < 0)
+    if (write && vm_copyin(vm, chunk, at, k * DISK_SECTOR) < 0)
       return E_FAULT;
-    if (ide_rw(vm->disk.drive, q->sector + i, sec, write) < 0)
-      return E_INVAL;                  // the drive failed: say so, not how far
-    if (!write && vm_copyout(vm, at, sec, DISK_SECTOR) < 0)
+    if (ide_rwn(vm->disk.drive, q->sector + i, chunk, k, write) < 0)
+      return E_INVAL;
+    if (!write && vm_copyout(vm, at, chunk, k * DISK_SECTOR) < 0)
       return E_FAULT;
-    vm->st.blk_sectors++;
+    vm->st.blk_sectors += k;
   }
   return q->count;
 }
@@ -83,6 +131,8 @@ do_request(struct vm *vm, struct blk_req *q)
 // HC_BLK_NOTIFY: take what is queued, do it, post the completions, one
 // interrupt for all. Bounded: at most BLK_NREQ requests (and no more than
 // there is room for completions) and BLK_NOTIFY_SECTORS sectors a notify.
+// Requests for adjacent sectors, in order and of one kind, go to the drive
+// as one command.
 int
 blkring_notify(struct vm *vm)
 {
@@ -101,22 +151,28 @@ blkring_notify(struct vm *vm)
   u32 sectors = 0;
   while (d->req_cons != prod && room > 0 && sectors < BLK_NOTIFY_SECTORS) {
     struct blk_req q = r->req[d->req_cons % BLK_NREQ];   // a copy: the guest may
-    int st = do_request(vm, &q);                           // change the slot meanwhile
-    if (st < 0)
-      vm->st.blk_refused++;
-    else {
-      sectors += st;
-      vm->st.disk_cmds++;                                  // as HC_BLOCK_IO counts one
-    }
-    struct blk_done *c = &r->done[d->done_prod % BLK_NREQ];
-    c->id = q.id;
-    c->status = st;
-    d->req_cons++;
-    d->done_prod++;
+    d->req_cons++;                                         // change the slot meanwhile
     room--;
     taken++;
     vm->st.blk_requests++;
+    int st = check(vm, &q);
+    if (st < 0 || q.count > MERGE) {
+      flush(vm);
+      if (st == 0)
+        st = do_big(vm, &q);
+      if (st > 0)
+        sectors += st;
+      post(vm, q.id, st);
+      continue;
+    }
+    if (nrun > 0 && (q.op != run[0].op || q.sector != run[nrun - 1].sector + run[nrun - 1].count ||
+                     run_sectors + q.count > MERGE))
+      flush(vm);
+    run[nrun++] = q;
+    run_sectors += q.count;
+    sectors += q.count;
   }
+  flush(vm);
   // The indices after the slots they publish (one CPU: program order is enough).
   r->req_cons = d->req_cons;
   r->done_prod = d->done_prod;

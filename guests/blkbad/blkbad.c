@@ -1,14 +1,16 @@
 // blkbad.c: a flat guest that uses the pv disk's request ring (vmos/abi.h,
-// lab 3; host side vmos/vdev_blkring.c) well and then badly. Its graded test
-// (grade/blkring.py) is still to be written; run it by hand with
-// BOOT="vms=blkbad:2M:hd0:pv,mini" on such a disk.
+// lab 3; host side vmos/vdev_blkring.c) well and then badly; grade/blkring.py
+// boots it (BOOT="vms=blkbad:2M:hd0:pv,mini" by hand) beside a mini that must
+// keep running.
 // In `pv` mode on a disk whose sector n begins with the text "sector n" (the
 // test writes it): it reads sector 0 and a whole 64 KiB request in one batch
 // and checks what came and that one VIRQ_DISK is pending for the batch; then
 // queues one batch of bad requests (a count of 0 and of 129, a buffer outside
-// its memory and one in the host's, sectors beyond the disk and wrapping
-// around, an unknown op) and says how many the host refused; then lies about
-// its indices until the host stops it. Each step prints one line.
+// its memory, in the host's and running past its end, sectors beyond the disk
+// and wrapping around, an unknown op) and prints each one's status by name;
+// then lies about its indices (a req_prod too far ahead, a done_cons that
+// consumed completions never produced, both again) until the host stops it.
+// Each step prints one line.
 #include "guests/hcall.h"
 
 typedef unsigned int uint;
@@ -33,7 +35,7 @@ say(const char *s)
   vmos_hcall(HC_CONSOLE_WRITE, (uint)s, n, 0, 0);
 }
 
-// A tiny formatter: %d (signed) and %s only.
+// A tiny formatter: %d (signed) and %s only, two arguments at most.
 static void
 sayf(const char *fmt, int a, int b)
 {
@@ -46,6 +48,11 @@ sayf(const char *fmt, int a, int b)
     }
     fmt++;
     int v = args[k++ & 1];
+    if (*fmt == 's') {
+      for (const char *t = (const char *)v; *t && p < end; t++)
+        *p++ = *t;
+      continue;
+    }
     char tmp[12];
     int n = 0, neg = v < 0;
     uint u = neg ? -(uint)v : (uint)v;
@@ -126,23 +133,27 @@ main(void)
   sayf("blkbad: one batch, virtual disk interrupt pending %d\n", pend, 0);
 
   // Bad: each completes with an error; the batch is still one notify.
-  uint bad[][4] = {
-    { BLK_READ, 0, 0, (uint)buf },                          // no sectors
-    { BLK_READ, 0, BLK_MAX_SECTORS + 1, (uint)buf },        // more than 64 KiB
-    { BLK_READ, 0, 1, 0x10000000 },                         // not its memory
-    { BLK_READ, 0, 8, 0xC0100000 },                         // the host's memory
-    { BLK_READ, 0, 1, 0x401FFF00 },                         // ends past its memory
-    { BLK_READ, info.disk_sectors, 1, (uint)buf },          // beyond the disk
-    { BLK_READ, 0xFFFFFFFF, 2, (uint)buf },                 // wraps around
-    { 7, 0, 1, (uint)buf },                                 // no such op
+  struct { const char *what; uint op, sector, count, buf; } bad[] = {
+    { "no-sectors", BLK_READ, 0, 0, (uint)buf },
+    { "too-many-sectors", BLK_READ, 0, BLK_MAX_SECTORS + 1, (uint)buf },
+    { "outside-its-memory", BLK_READ, 0, 1, 0x10000000 },
+    { "in-host-memory", BLK_READ, 0, 8, 0xC0100000 },
+    { "past-its-memory", BLK_READ, 0, 1, 0x401FFF00 },
+    { "beyond-the-disk", BLK_READ, info.disk_sectors, 1, (uint)buf },
+    { "wrapping-sectors", BLK_READ, 0xFFFFFFFF, 2, (uint)buf },
+    { "bad-op", 7, 0, 1, (uint)buf },
   };
   int nbad = sizeof(bad) / sizeof(bad[0]), refused = 0;
   for (int i = 0; i < nbad; i++)
-    queue(10 + i, bad[i][0], bad[i][1], bad[i][2], bad[i][3]);
+    queue(10 + i, bad[i].op, bad[i].sector, bad[i].count, bad[i].buf);
   taken = hc(HC_BLK_NOTIFY, 0);
-  for (uint c = ring.r.done_cons; c != ring.r.done_prod; c++)
-    if (ring.r.done[c % BLK_NREQ].status < 0)
+  for (uint c = ring.r.done_cons; c != ring.r.done_prod; c++) {
+    struct blk_done *d = &ring.r.done[c % BLK_NREQ];
+    if (d->id >= 10 && d->id < 10 + (uint)nbad)
+      sayf("blkbad: bad request %s: status %d\n", (int)bad[d->id - 10].what, d->status);
+    if (d->status < 0)
       refused++;
+  }
   ring.r.done_cons = ring.r.done_prod;
   sayf("blkbad: bad requests: %d taken, %d refused\n", taken, refused);
 
@@ -151,10 +162,22 @@ main(void)
   hc(HC_BLK_NOTIFY, 0);
   sayf("blkbad: a good request after them: status %d\n", status(30), 0);
 
-  // Lies: a producer index far ahead of the host's, until it stops us.
+  // Lies, until it stops us: a producer index far ahead of the host's; a
+  // consumer index that took completions the host never posted; again.
+  uint prod = ring.r.req_prod, cons = ring.r.done_cons;
   for (int i = 1; i <= BLK_LIES_MAX + 2; i++) {
-    ring.r.req_prod = ring.r.req_cons + 1000 * i;
-    sayf("blkbad: lie %d: notify says %d\n", i, hc(HC_BLK_NOTIFY, 0));
+    const char *what;
+    if (i % 2) {
+      what = "req_prod-too-far-ahead";
+      ring.r.req_prod = ring.r.req_cons + 1000 * i;
+      ring.r.done_cons = cons;
+    } else {
+      what = "done_cons-ahead-of-done_prod";
+      ring.r.req_prod = prod;
+      ring.r.done_cons = ring.r.done_prod + 5;
+    }
+    int r = hc(HC_BLK_NOTIFY, 0);
+    sayf("blkbad: lie %s: notify says %d\n", (int)what, r);
   }
   vmos_hcall(HC_EXIT, 0, (uint)"blkbad: still running after its lies", 0, 0);
 }

@@ -191,6 +191,117 @@ attack(void)
   kprintf("mini: repio: done, %u left\n", n);
 }
 
+#elif defined(MINI_FUZZ)
+// 100,000 hypercalls with random numbers and arguments, from ring 1 (issue 10
+// item 6). The arguments come from a list of the values an attacker would try
+// (the host's kernel and its map of all memory, the switcher region and its
+// vCPU page, ranges that wrap around 4 GiB, huge lengths, the last bytes of
+// its own memory) and from plain random words. Calls that would change this
+// mini's own machine (its shared page, traps, stacks, timer, iret sequence)
+// or that take the CPU away (idle, yield, exit) get only arguments the host
+// must refuse; each such call that succeeds is a hole, counted and printed.
+// Afterwards the mini runs its tasks as usual: the host kept it intact.
+static uint seed = 0x2545F491;
+
+static uint
+rnd(void)
+{
+  seed ^= seed << 13;                 // xorshift32
+  seed ^= seed >> 17;
+  seed ^= seed << 5;
+  return seed;
+}
+
+// Addresses that are never this VM's to hand the host.
+static uint
+bad_ptr(void)
+{
+  uint top = info.mem_base + info.mem_size;
+  static const uint fixed[] = {
+    0, 4, 0x1000, 0x100000, 0xC0000000u, 0xC0100000u, 0xC0400000u, 0xBFFFFFFCu,
+    ABI_SWITCHER_BASE, ABI_SWITCHER_BASE + 0x5000, 0xFFFFF000u, 0xFFFFFFF0u, 0xFFFFFFFFu,
+    FLAT_BASE - 4, FLAT_BASE - 0x1000,
+  };
+  uint n = sizeof(fixed) / sizeof(fixed[0]);
+  uint k = rnd() % (n + 3);
+  if (k < n)
+    return fixed[k];
+  if (k == n)
+    return top;                       // the first byte past its memory
+  if (k == n + 1)
+    return top + (rnd() & 0xFFFFF);
+  uint r = rnd();                     // random, but never inside its memory
+  return r - info.mem_base < info.mem_size ? top : r;
+}
+
+// A length or count: small, at an edge, or huge (wrapping a pointer around).
+static uint
+any_len(void)
+{
+  static const uint fixed[] = { 0, 1, 8, 9, 512, 1024, 1025, 4096, 0x7FFFFFFFu,
+                                0x80000000u, 0xFFFFFFFFu, 0xFFFFF000u };
+  uint k = rnd() % 16;
+  return k < 12 ? fixed[k] : rnd();
+}
+
+// One random call; returns 1 if it had to be refused and was not.
+static int
+fuzz_one(uint *refused)
+{
+  uint nr = rnd() % 8 == 0 ? rnd() : rnd() % (HC_MAX + 4);
+  uint a = bad_ptr(), b = any_len(), c = any_len(), d = any_len();
+  switch (nr) {
+  case HC_SET_TRAP:                   // a handler outside its memory, any vector
+    a = rnd() & 0x1FF;
+    b = bad_ptr();
+    c = rnd() & ~TT_CLEAR;
+    break;
+  case HC_CONSOLE_WRITE: case HC_CONSOLE_READ:
+    b = b ? b : 1;                    // (nothing at a bad pointer is nothing)
+    break;
+  case HC_STACK_SWITCH:               // (a stack may end where its memory does)
+    a = a == info.mem_base + info.mem_size ? a + 4 : a;
+    break;
+  case HC_VM_INFO: case HC_SET_SHARED: case HC_MARK: case HC_BLK_SETUP:
+    break;                            // a's pointer is bad: refused
+  case HC_SET_IRET:                   // a range not inside it
+    b = bad_ptr();
+    break;
+  case HC_SET_TIMER:                  // periods out of range
+    a = 100001 + (rnd() & 0x7FFFFFFF);
+    break;
+  case HC_BLOCK_IO:                   // it has no disk
+    b = bad_ptr();
+    break;
+  case HC_IRQ_ENABLE: case HC_YIELD: case HC_IDLE: case HC_EXIT: case HC_NULL:
+    return 0;                         // fine and well tested, or they end the fuzz
+  default:                            // anything else: random words; mini is not
+    a = rnd() % 4 ? rnd() : bad_ptr();  // paged and owns no device, so every
+    break;                            // other call is refused
+  }
+  int r = vmos_hcall(nr, a, b, c, d);
+  if (r < 0) {
+    (*refused)++;
+    return 0;
+  }
+  kprintf("mini: fuzz: hypercall %u (0x%x, 0x%x, 0x%x, 0x%x) returned %d: accepted\n",
+          nr, a, b, c, d, r);
+  return 1;
+}
+
+static void
+attack(void)
+{
+  uint refused = 0, holes = 0, n = 100000;
+  kprintf("mini: fuzz: %u random hypercalls\n", n);
+  hcall1(HC_MARK, "fuzz-begin");
+  for (uint i = 0; i < n; i++)
+    holes += fuzz_one(&refused);
+  hcall1(HC_MARK, "fuzz-end");
+  kprintf("mini: fuzz: %u calls, %u refused, %u accepted that must not be\n", n, refused,
+          holes);
+}
+
 #else
 static void
 attack(void)

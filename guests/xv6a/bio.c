@@ -68,6 +68,19 @@ bwrite(struct buf *b)
   iderw(b, 1);
 }
 
+// Write n locked buffers at once, buffer i to sector at[i] (at 0: each to its
+// own block); back when all of them are on the disk. The disk may take them
+// in one batch (ide.c), so the caller orders only what comes after it: the
+// log's commit block goes after its logged blocks (log.c).
+void
+bwritev(struct buf **bs, uint *at, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (!holdingsleep(&bs[i]->lock))
+      panic("bwritev: buffer not locked");
+  idewritev(bs, at, n);
+}
+
 void
 brelse(struct buf *b)
 {

@@ -14,8 +14,10 @@
 // its completions come back in the ring with one VIRQ_DISK, which finishes
 // the buffers. A read that misses reads ahead into the driver's own buffer,
 // up to a whole 64 KiB request while the reads go on in order, so a file read
-// from start to end costs a host entry per up to 128 blocks. (A host without
-// the ring: one synchronous HC_BLOCK_IO a block, pv_disk_rw.)
+// from start to end costs a host entry per up to 128 blocks; the log's commit
+// writes all its blocks in one batch (idewritev), a host entry for them all
+// where a request at a time cost one each. (A host without the ring: one
+// synchronous HC_BLOCK_IO a block, pv_disk_rw.)
 // A request whose interrupt has not come in IDE_TIMEOUT ticks is finished by
 // polling, said and counted (idetick, from the timer): a lost interrupt costs
 // a second, not the process that waits for it.
@@ -41,6 +43,8 @@ static struct buf *queue;        // requests; the head is on the disk
 static uint nrequests, ninterrupts;   // so far (idedump): in trap and pass mode
                                  // each request is finished by an interrupt of its own
 static uint nlost;               // ... but these, finished by idetick
+static uint nread, nwritten;     // requests by kind: sectors the file system moved
+static struct buf bounce;        // idewritev's copy of a block bound elsewhere
 static uint started;             // the clock (trap.c's ticks) when the head was started
 #define IDE_TIMEOUT 100          // ticks (1 s) without its interrupt: it is lost
 
@@ -60,30 +64,23 @@ idewait(void)
 // ---- pv mode: the request ring ----
 static struct blk_ring *ring;    // 0: not pv mode, or a host without a ring
 static uint nnotifies;           // HC_BLK_NOTIFY made (idedump)
+static uint nbatches, nbatched;  // idewritev's batches, and the writes they held
+static uint nempty;              // disk interrupts that found no completion
 #define RA_ID   0                // the id of a read into rabuf (a buffer's is its address)
 #define RA_MIN  4                // sectors a read that starts elsewhere reads
 static uchar rabuf[BLK_MAX_SECTORS * DISK_SECTOR];   // read ahead: sectors ra_start ..
-static uint ra_start, ra_n;      // ra_start + ra_n - 1 are a copy of the disk's
+static uint ra_start, ra_n;      // ra_start + ra_n - 1 are (or, while ra_busy, will
+                                 // be) a copy of the disk's
 static uint ra_win = RA_MIN;     // the next read ahead's size: doubles while in order
 static int ra_busy, ra_error;    // a read into rabuf is queued; it failed
+static int ra_stale;             // a sector of it was written while it was queued
 static uint disk_end;            // sectors on the disk (reads ahead stop there)
 
-// Queue one request and tell the host; the completion comes with VIRQ_DISK.
-// The kernel runs with interrupts off, so nothing else queues meanwhile.
+// Hand the host what is queued and not yet taken. It takes all of it up to
+// its bound a notify (vmos/abi.h); req_cons says how far it got.
 static void
-ring_submit(uint id, int op, uint sector, uint count, void *buf)
+ring_kick(void)
 {
-  while (ring->req_prod - ring->done_cons >= BLK_NREQ)   // every slot unreaped: wait
-    sleep(&ring);                                         // for the interrupt
-  struct blk_req *q = &ring->req[ring->req_prod % BLK_NREQ];
-  q->id = id;
-  q->op = op;
-  q->sector = sector;
-  q->count = count;
-  q->buf = (uint)buf;
-  ring->req_prod++;
-  // The host takes all that is queued, up to its bound a notify: again until
-  // it has taken all (it says how far it got in req_cons).
   for (int i = 0; i < 16 && ring->req_cons != ring->req_prod; i++) {
     nnotifies++;
     if (pv_disk_notify() < 0)
@@ -91,10 +88,31 @@ ring_submit(uint id, int op, uint sector, uint count, void *buf)
   }
 }
 
+// Queue one request without telling the host; its completion comes with
+// VIRQ_DISK after a ring_kick. The kernel runs with interrupts off, so
+// nothing else queues meanwhile (but while it sleeps for a free slot).
+static void
+ring_queue(uint id, int op, uint sector, uint count, void *buf)
+{
+  while (ring->req_prod - ring->done_cons >= BLK_NREQ) {  // every slot unreaped:
+    ring_kick();                                          // what we queued first,
+    sleep(&ring);                                         // then wait for the interrupt
+  }
+  struct blk_req *q = &ring->req[ring->req_prod % BLK_NREQ];
+  q->id = id;
+  q->op = op;
+  q->sector = sector;
+  q->count = count;
+  q->buf = (uint)buf;
+  ring->req_prod++;
+}
+
 // VIRQ_DISK: finish every completed request.
 static void
 ring_intr(void)
 {
+  if (ring->done_cons == ring->done_prod)
+    nempty++;
   while (ring->done_cons != ring->done_prod) {
     struct blk_done *c = &ring->done[ring->done_cons % BLK_NREQ];
     if (c->id == RA_ID) {
@@ -129,35 +147,57 @@ ring_read(struct buf *b)
       ra_win *= 2;
     uint n = ra_win < disk_end - b->blockno ? ra_win : disk_end - b->blockno;
     ra_busy = 1;
-    ra_n = 0;
-    ring_submit(RA_ID, BLK_READ, b->blockno, n, rabuf);
+    ra_stale = 0;
+    ra_start = b->blockno;       // set now, so that a write meanwhile sees it
+    ra_n = n;
+    ring_queue(RA_ID, BLK_READ, b->blockno, n, rabuf);
+    ring_kick();
     while (ra_busy)
       sleep(&ra_busy);
     if (ra_error)
       panic("iderw: pv disk error");
-    ra_start = b->blockno;
-    ra_n = n;
+    if (ra_stale)                // it may hold what was there before: again
+      ra_n = 0;
   }
 }
 
-// Write b and wait; rabuf's copy of it, if any, stays true.
+// A write of sector s from data: rabuf's copy of it, if any, stays true
+// (or, while the read into rabuf is under way, is thrown away when it comes).
 static void
-ring_write(struct buf *b)
+ring_written(uint s, const uchar *data)
 {
-  if (b->blockno >= ra_start && b->blockno < ra_start + ra_n)
-    memmove(rabuf + (b->blockno - ra_start) * BSIZE, b->data, BSIZE);
-  b->done = 0;
-  b->error = 0;
-  ring_submit((uint)b, BLK_WRITE, b->blockno, 1, b->data);
-  while (!b->done)
-    sleep(b);
-  if (b->error)
-    panic("iderw: pv disk error");
+  if (s < ra_start || s >= ra_start + ra_n)
+    return;
+  if (ra_busy)
+    ra_stale = 1;
+  else
+    memmove(rabuf + (s - ra_start) * BSIZE, data, BSIZE);
+}
+
+// Write bs[0..n-1] (at[i]: the sector each goes to) in one batch, one
+// notify, and wait for all of them.
+static void
+ring_writev(struct buf **bs, uint *at, int n)
+{
+  for (int i = 0; i < n; i++) {
+    ring_written(at[i], bs[i]->data);
+    bs[i]->done = 0;
+    bs[i]->error = 0;
+    ring_queue((uint)bs[i], BLK_WRITE, at[i], 1, bs[i]->data);
+  }
+  ring_kick();
+  for (int i = 0; i < n; i++) {
+    while (!bs[i]->done)
+      sleep(bs[i]);
+    if (bs[i]->error)
+      panic("iderw: pv disk error");
+  }
 }
 
 void
 ideinit(void)
 {
+  initsleeplock(&bounce.lock, "ide bounce");
   if (pv_disk_pv()) {            // vmos pv mode: no ports; the ring's interrupt
     ring = pv_disk_ring();
     disk_end = FSSIZE;
@@ -246,9 +286,11 @@ void
 idedump(void)
 {
   cprintf("ide: %d requests, %d interrupts, %d lost\n", nrequests, ninterrupts, nlost);
+  cprintf("ide: sectors read %d, written %d\n", nread, nwritten);
   if (ring)
-    cprintf("ide: ring: %d notifies, %d requests; read ahead: %d sectors held, next %d\n",
-            nnotifies, ring->req_prod, ra_n, ra_win);
+    cprintf("ide: ring: %d notifies, %d requests, %d interrupts with nothing done; %d "
+            "batches of %d writes; read ahead: %d sectors held, next %d\n", nnotifies,
+            ring->req_prod, nempty, nbatches, nbatched, ra_n, ra_win);
 }
 
 // Read b from disk, or write it; the caller holds b's lock and sleeps here
@@ -261,10 +303,15 @@ iderw(struct buf *b, int write)
   if (b->blockno >= FSSIZE)
     panic("iderw: block out of range");
   nrequests++;
+  if (write)
+    nwritten++;
+  else
+    nread++;
   if (ring) {
-    if (write)
-      ring_write(b);
-    else
+    if (write) {
+      uint at = b->blockno;
+      ring_writev(&b, &at, 1);
+    } else
       ring_read(b);
     b->valid = 1;
     return;
@@ -290,4 +337,44 @@ iderw(struct buf *b, int write)
   if (b->error)
     panic("iderw: disk error");
   b->valid = 1;
+}
+
+// Write bs[0..n-1], each locked by the caller, buffer i to sector at[i] (or,
+// with at 0, each to its own block), and return when all are on the disk.
+// In pv mode one batch: one notify for all of them (the log's commit, log.c,
+// writes its blocks so). Else one request after another; a buffer that goes
+// to another sector than its own is copied to a buffer of the driver's.
+void
+idewritev(struct buf **bs, uint *at, int n)
+{
+  uint own[LOGSIZE];
+  if (at == 0) {
+    if (n > LOGSIZE)
+      panic("idewritev: too many");
+    for (int i = 0; i < n; i++)
+      own[i] = bs[i]->blockno;
+    at = own;
+  }
+  for (int i = 0; i < n; i++)
+    if (!holdingsleep(&bs[i]->lock) || at[i] >= FSSIZE)
+      panic("idewritev");
+  if (ring) {
+    nrequests += n;
+    nwritten += n;
+    nbatches++;
+    nbatched += n;
+    ring_writev(bs, at, n);
+    return;
+  }
+  for (int i = 0; i < n; i++) {
+    if (at[i] == bs[i]->blockno) {
+      iderw(bs[i], 1);
+      continue;
+    }
+    acquiresleep(&bounce.lock);
+    bounce.blockno = at[i];
+    memmove(bounce.data, bs[i]->data, BSIZE);
+    iderw(&bounce, 1);
+    releasesleep(&bounce.lock);
+  }
 }
