@@ -125,3 +125,14 @@ def t_decoder_forms(t):
     q.expect(r"trapio: all ok")
     q.expect(r"vmos: stopped VM 1 \(trapio\.1\): guest exit 0 through port 0xF4")
     q.expect(r"\[mini\.2\] ticker")
+
+
+@test("trap mode: a PC kernel with a pv or pass disk is refused by name; the rest boot",
+      timeout=60)
+def t_trap_disk_modes(t):
+    q = guest(t, "xv6a-trap:32M:hd0:pv,mini")
+    q.fail_on(r"panic: ([^\r\n]*)", "the host panicked: {0}")
+    q.expect(r"vmos: 'xv6a-trap' is a PC kernel \(trap mode\): its disk can only be in trap "
+             r"mode, and it has no COM2; not booted")
+    q.expect(r"VM 1: mini, 2048 KiB")
+    q.expect(r"\[mini\.1\] ticker")
