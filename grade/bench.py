@@ -3,7 +3,9 @@
 # against xv6a as a guest) in bench_xv6a.py, the interrupt half (lab 2's
 # route, swap and defer modes) in bench_irq.py and, for xv6a's disk
 # throughput beside busy minis in those modes, bench_disk.py; lab 3's disk in
-# trap, pass and pv (request ring) mode, bench_blk.py; --only picks one. The host half
+# trap, pass and pv (request ring) mode, bench_blk.py; lab 3's idle part (a busy
+# guest's CPU share beside 7 idle ones, with HC_IDLE and with idle=spin),
+# bench_idle.py; --only picks one. The host half
 # boots two bench guests (guests/bench) and reports, per operation in route
 # mode: instructions (under -icount shift=0, where the guest's rdtsc deltas
 # count retired instructions, the host's included), host events (from the
@@ -20,6 +22,7 @@ import sys
 
 import bench_blk
 import bench_disk
+import bench_idle
 import bench_irq
 import bench_xv6a
 
@@ -96,7 +99,8 @@ def delta(mk, vm, what, counter):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5, help="runs without icount (median)")
-    ap.add_argument("--only", choices=["host", "xv6a", "irq", "disk", "blk"], help="one part of the bench")
+    ap.add_argument("--only", choices=["host", "xv6a", "irq", "disk", "blk", "idle"],
+                    help="one part of the bench")
     ap.add_argument("--minis", type=int, nargs="+", help="disk part: with so many minis "
                     "beside (default 1 3 7)")
     args = ap.parse_args()
@@ -123,8 +127,12 @@ def main():
             if args.only is None:
                 print()
             bench_blk.main(args.runs)
+        if args.only in (None, "idle"):
+            if args.only is None:
+                print()
+            bench_idle.main(args.runs)
     except (BenchFailed, bench_irq.BenchFailed, bench_disk.BenchFailed,
-            bench_blk.BenchFailed) as e:
+            bench_blk.BenchFailed, bench_idle.BenchFailed) as e:
         sys.exit("bench: %s" % e)
 
 

@@ -276,6 +276,42 @@ def t_disk_repio(t):
             "the mini beside it printed nothing while the instruction ran")
 
 
+# ---- ring checks (issue 10 item 2): the CPU tells the host who asked ----
+
+PRIVS = ("cli", "sti", "hlt", "mov-from-cr0", "mov-to-cr0", "mov-from-cr3", "mov-to-cr3",
+         "invlpg", "lidt", "ltr", "inb", "outb", "inw", "outl", "rep-insb", "rep-outsw")
+HCALLS = ["hypercall-%02d" % n for n in range(24)]
+
+
+def ring3_refused(t, q, tag):
+    """`hostile priv` in the xv6a tagged tag: every privileged instruction kind and
+    every hypercall number, each from a process of its own, ends with that process
+    killed by its kernel with #GP (trap 13); the shell goes on."""
+    q.send("hostile priv\r")
+    q.expect(r"hostile priv: (\d+) attempts done")
+    out = q.output
+    for what in PRIVS + tuple(HCALLS):
+        m = re.search(r"hostile priv: trying %s\r?\n(?:.*\n){0,3}?.*pid \d+ hostile: trap (\d+) "
+                      % re.escape(what), out)
+        t.check(m and m.group(1) == "13", "%s from ring 3: %s" % (
+            what, "killed with trap %s, expected 13 (#GP)" % m.group(1) if m
+            else "no line saying its kernel killed the process"))
+    never(t, q, r"ran in ring 3 \(wrong\)", "a privileged operation ran in ring 3")
+    m = re.search(r"ring 3 sees: eflags 0x[0-9A-Fa-f]+ \(IF (\d), IOPL (\d)\), cs 0x[0-9A-Fa-f]+ "
+                  r"\(ring (\d)\)", out)
+    t.check(m and m.groups() == ("1", "0", "3"), "what ring 3 sees: %s" % (m and m.group(0)))
+    q.send("echo still alive\r")
+    q.expect(r"\[%s\] (?:\$ )*still alive" % re.escape(tag))
+
+
+@test("ring 3: every privileged instruction and every hypercall from an xv6a process is a "
+      "#GP its kernel kills it for (paravirtual xv6a); the shell and a mini run on", timeout=90)
+def t_ring3_pv(t):
+    q = xv6a(t)
+    ring3_refused(t, q, "xv6a.1")
+    keeps_printing(t, q, "mini.2")
+
+
 # ---- hypercalls: random numbers and arguments (issue 10 item 6) ----
 
 @test("hypercalls: 100,000 random calls from ring 1 with hostile arguments are all refused "

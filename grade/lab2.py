@@ -417,8 +417,8 @@ def disk_rows(out):
 
 @test("bench: make bench's disk part: xv6a's reads beside a mini in each mode; alone, every "
       "disk interrupt comes as a virtual one (it idles when it comes); beside a busy "
-      "process of its own, in swap they reach it directly (one HC_EOI a read), in route "
-      "never, in defer each one either way; defer switches worlds no more than swap",
+      "process of its own, in route never directly, in swap and defer each one either "
+      "way; defer switches worlds no more than swap",
       timeout=300)
 def t_bench_disk(t):
     p = t.spawn(["python3", "grade/bench.py", "--only", "disk", "--runs", "1", "--minis", "1"],
@@ -440,22 +440,22 @@ def t_bench_disk(t):
                 "expected about 1 and 0 (xv6a idles while its disk works, so each interrupt "
                 "comes while the mini runs)" % (mode, get(alone, mode, "devirq"),
                                                 get(alone, mode, "eoi")))
-    t.check(get(busy, "swap", "eoi") >= 0.5,
-            "swap, beside a busy process: %s HC_EOIs per read; expected most reads' "
-            "interrupts to reach xv6a directly while it ran (route's: none)"
-            % get(busy, "swap", "eoi"))
     t.check(get(busy, "route", "eoi") == 0 and get(busy, "route", "devirq") >= 0.95,
             "route, beside a busy process: %s HC_EOIs and %s virtual interrupts per read; "
             "expected 0 and about 1" % (get(busy, "route", "eoi"), get(busy, "route", "devirq")))
-    # Defer: whether an interrupt finds xv6a running (direct) or the mini
-    # (noted, delivered at xv6a's turn) depends on where the disk's completion
-    # falls in the slices, which varies run to run (issue 9's note); what must
-    # hold is that every read's interrupt arrives one way or the other, and
-    # that noting instead of switching never costs more world switches.
-    got = get(busy, "defer", "eoi") + get(busy, "defer", "devirq")
-    t.check(got >= 0.95, "defer, beside a busy process: %s direct and %s virtual disk "
-            "interrupts per read; expected one a read either way"
-            % (get(busy, "defer", "eoi"), get(busy, "defer", "devirq")))
+    # Swap and defer: whether an interrupt reaches xv6a directly (HC_EOI) or
+    # comes back as a virtual one depends on where QEMU's completion falls: in
+    # the slices (the mini's turn), and in xv6a's own windows with its virtual
+    # IF off (it issues each command holding the IDE lock: lab 2's question 7),
+    # which the machine's load moves about from run to run. What must hold is
+    # that every read's interrupt arrives one way or the other, and that noting
+    # instead of switching never costs more world switches. That a direct one
+    # costs no host entry is irqtest's to show (the tests above).
+    for mode in ("swap", "defer"):
+        got = get(busy, mode, "eoi") + get(busy, mode, "devirq")
+        t.check(got >= 0.95, "%s, beside a busy process: %s direct and %s virtual disk "
+                "interrupts per read; expected one a read either way"
+                % (mode, get(busy, mode, "eoi"), get(busy, mode, "devirq")))
     for block in (alone, busy):
         t.check(get(block, "defer", "switch") <= get(block, "swap", "switch") + 0.05,
                 "%s: %s world switches per read in defer against %s in swap; expected "

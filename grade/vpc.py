@@ -23,9 +23,9 @@ def image(t, text):
     return path
 
 
-def pc_stats(text):
+def pc_stats(text, name="pctest"):
     """The `pc:` lines of VM 1's stats, as a dict."""
-    m = re.search(r"^VM 1 \(pctest\.1\): exits.*?\n((?:  .*\n)*)", text, re.M)
+    m = re.search(r"^VM 1 \(%s\.1\): exits.*?\n((?:  .*\n)*)" % re.escape(name), text, re.M)
     body = m.group(1) if m else ""
     s = {}
     io = re.search(r"pc: port I/O pic (\d+) pit (\d+) com1 (\d+) exit (\d+) post (\d+) "
@@ -33,7 +33,7 @@ def pc_stats(text):
                    body)
     if io:
         g = io.groups()
-        s.update(pic=int(g[0]), pit=int(g[1]), com1=int(g[2]), exit=int(g[3]),
+        s.update(pic=int(g[0]), pit=int(g[1]), com1=int(g[2]), exit=int(g[3]), post=int(g[4]),
                  unknown=int(g[5]), last_unknown=int(g[6], 16) if g[6] else None,
                  bad_width=int(g[7]), refused=int(g[8]))
     irqs = re.search(r"pc: irqs raised/delivered([ \d:/]*); EOIs (\d+)", body)
@@ -44,7 +44,7 @@ def pc_stats(text):
     pit = re.search(r"pc: pit: mode (\d) count (\d+), (\w+), (\d+) periods in (\d+) host ticks",
                     body)
     if pit:
-        s["pit"] = tuple(int(pit.group(i)) for i in (1, 2, 4, 5))
+        s["pit_state"] = tuple(int(pit.group(i)) for i in (1, 2, 4, 5))
     for chip in ("master", "slave"):
         c = re.search(r"pc: 8259 %s: (\w+), vectors 0x([0-9a-f]+)" % chip, body)
         if c:
@@ -129,7 +129,7 @@ def t_timer(t):
     t.check(delivered == total, "the host delivered IRQ 0 %d times, pctest counted %d"
             % (delivered, total))
     t.check(raised >= delivered, "IRQ 0 delivered %d times but raised %d" % (delivered, raised))
-    mode, reload, periods, since = s["pit"]
+    mode, reload, periods, since = s["pit_state"]
     t.check(mode == 2 and reload == count, "the PIT is in mode %d with count %d, not mode 2 "
             "with %d" % (mode, reload, count))
     want = since * PIT_HZ // (reload * HZ)
@@ -273,3 +273,43 @@ def t_nopc(t):
              what="pctest's first in/out to fault into the guest (no handler for #GP)")
     t.check(not re.search(r"\[pctest\.1\]", q.output), "pctest printed without a COM1")
     q.expect(r"\[mini\.2\] ", what="the mini to run on")
+
+
+@test("pc: a VM with a PC takes its interrupts in route mode, asked for swap or not",
+      timeout=40)
+def t_route(t):
+    q = t.qemu(append="vms=pctest:pc:swap,mini:swap")
+    q.fail_on(r"panic", "the host panicked")
+    q.expect(r"VM 1 \(pctest\): a virtual PC's 8259s take every interrupt of the VM: route "
+             r"mode, not swap", what="the host to say pctest's PC keeps route mode")
+    m = q.expect(r"VM 1: pctest, 2048 KiB, virtual PC([^\n]*)\n", what="pctest to boot")
+    t.check("swap" not in m.group(1), "pctest booted with%s" % m.group(1))
+    q.expect(r"VM 2: mini, 2048 KiB, swap interrupts", what="the mini to keep its swap mode")
+    q.expect(r"\[pctest\.1\] pctest: timer: \d+ interrupts",
+             what="pctest's timer to work through its 8259s")
+
+
+@test("pc: 20,000 random accesses to the PC's ports (pctest-fuzz) are each taken or refused; "
+      "the devices work after; the mini runs on", timeout=60)
+def t_fuzz(t):
+    q = t.qemu(append="vms=pctest-fuzz:pc,mini")
+    q.fail_on(r"panic", "the host panicked")
+    q.fail_on(r"stopped VM 2 \(mini\.2\)[^\n]*", "the mini beside pctest-fuzz was stopped")
+    q.fail_on(r"stopped VM 1 \(pctest-fuzz\.1\): (?!guest exit)([^\n]*)\n",
+              "pctest-fuzz was stopped: {0}")
+    q.expect(r"\[pctest-fuzz\.1\] pctest: fuzz: 20000 random accesses done",
+             what="pctest-fuzz to finish its random accesses")
+    q.expect(r"\[pctest-fuzz\.1\] pctest: fuzz: the timer works again",
+             what="pctest-fuzz's timer to work once it set the devices up again")
+    q.expect(r"stopped VM 1 \(pctest-fuzz\.1\): guest exit 100 through port 0xF4",
+             what="pctest-fuzz to exit through port 0xF4 with status 100")
+    q.expect(r"input now goes to VM 2", what="the keyboard to move to the mini")
+    q.expect(r"\[mini\.2\] ", what="the mini to go on printing")
+    enter_monitor(q)
+    s = pc_stats(monitor(q, "stats"), "pctest-fuzz")
+    t.check("pic" in s, "no pc: lines in pctest-fuzz's stats")
+    n = s["pic"] + s["pit"] + s["com1"] + s["post"] + s["unknown"]
+    t.check(n >= 20000, "the PC counted %d accesses for pctest-fuzz's 20000 and more" % n)
+    t.check(s["bad_width"] > 0 and s["refused"] > 0,
+            "no access of a bad width or refused input counted (%d, %d)"
+            % (s["bad_width"], s["refused"]))

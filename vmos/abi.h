@@ -51,9 +51,10 @@
 #define HC_SET_TIMER      4  // ebx=period in ms (0: timer off)   0              1
 #define HC_IRQ_ENABLE     5  // -: set the virtual IF, deliver what is pending   1
 #define HC_YIELD          6  // -: give up the rest of this time slice   0       1
-#define HC_IDLE           7  // -: set the virtual IF; block until a virtual
-                             //    interrupt is pending (returns at once if one
-                             //    already is: no wakeup is lost)      0       1
+#define HC_IDLE           7  // ebx=deadline (0: none): set the virtual IF;
+                             //    block until a virtual interrupt is pending
+                             //    or the deadline has come (see "Idling")
+                             //    IDLE_IRQ / IDLE_DEADLINE; E_INVAL  1 (3: ebx)
 #define HC_VM_INFO        8  // ebx=struct vm_info *              0              1
 #define HC_EXIT           9  // ebx=status, ecx=reason (a NUL-terminated string,
                              //    or 0): the VM stops     (no return)         1
@@ -108,6 +109,28 @@
 #define HC_MAX           22
 
 #define CONSOLE_WRITE_MAX 1024   // HC_CONSOLE_WRITE takes at most this much a call
+
+// Idling (HC_IDLE; lab 3 adds the deadline). The deadline is a host tick,
+// absolute, on the clock of vm_info.host_ticks (host_hz a second); ebx=0 is
+// no deadline, the call of lab 1. Setting the virtual IF and looking for a
+// pending interrupt are one step in the host (vmos/idle.c): an interrupt that
+// became pending while the guest decided to idle, with its virtual IF off,
+// makes HC_IDLE return at once and is delivered before the instruction after
+// it. So decide to idle with the virtual IF off, and after HC_IDLE look for
+// work again, whatever the result (the monitor's pause and resume also end
+// it, with IDLE_IRQ and nothing delivered).
+// Results: IDLE_IRQ (an interrupt is pending: at once, or it woke for one);
+// IDLE_DEADLINE (the deadline came while it was blocked, or it was now or in
+// the past, up to 2^31 ticks: at once, not an error); E_INVAL, at once, if
+// the deadline lies more than IDLE_AHEAD_MAX ticks ahead (garbage, or a
+// subtraction that wrapped) or no shared page is set. The virtual IF is set
+// in every case but the last.
+// vm_info.idle_spin is 1 when the boot line says idle=spin: the guest is asked
+// to idle by spinning with its interrupts on instead (a comparison for the
+// bench; HC_IDLE works all the same).
+#define IDLE_IRQ        0
+#define IDLE_DEADLINE   1
+#define IDLE_AHEAD_MAX  0x40000000u   // ticks: 124 days at 100 Hz
 
 // Errors (negative results)
 #define E_INVAL  (-1)   // an argument is out of range
@@ -216,6 +239,8 @@ struct vm_info {
                                 //   the control port is disk_port + 0x206)
   unsigned int disk_irq;        // pass mode: that channel's IRQ (14 or 15)
   unsigned int com2;            // 1: it owns COM2 (ports 0x2F8-0x2FF, IRQ 3)
+  unsigned int idle_spin;       // 1: boot line idle=spin: idle by spinning with the
+                                //   virtual IF on, not HC_IDLE (lab 3; see "Idling")
 };
 #endif
 

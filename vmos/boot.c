@@ -12,6 +12,9 @@
 //   vmmem=SIZE                memory of a VM that names no size (default 2M)
 //   irq=route|swap|defer      interrupt mode of a VM that names none (default route)
 //   quantum=N                 time slice in host ticks (sched.c)
+//   idle=halt|spin            how guests idle: HC_IDLE (halt, the default), or
+//                             spinning with interrupts on (spin: for comparison;
+//                             told to guests in vm_info.idle_spin, idle.c)
 // A VM that cannot be created (unknown image, bad ELF, no memory) is reported by
 // name and skipped: the others still boot.
 #include "types.h"
@@ -23,6 +26,7 @@
 
 BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]][:com2][:pc][:route|swap|defer][*COUNT],... (default " DEFAULT_VMS "; none: no VMs)");
 BOOTOPT(vmmem, "vmmem", "memory of each VM that names no size, e.g. 2M, 512K (default 2M)");
+BOOTOPT(idle, "idle", "how guests idle: halt (default: HC_IDLE, the host takes the CPU back) or spin (they spin with interrupts on, for comparison)");
 BOOTOPT(irq, "irq", "interrupt mode of each VM that names none: route (default), swap or defer");
 
 // "2M", "512K", "1048576" -> bytes; 0 if malformed.
@@ -142,8 +146,8 @@ boot_one(char *spec, u32 dflt_mem)
     kprintf(", COM2");
   if (vm->pc)
     kprintf(", virtual PC");
-  if (irqmode != IRQ_ROUTE)
-    kprintf(", %s interrupts", irqmodes[irqmode]);
+  if (vm->irq_mode != IRQ_ROUTE)
+    kprintf(", %s interrupts", irqmodes[vm->irq_mode]);
   if (vm->trapmode)
     kprintf(", trap mode (a PC kernel)");
   kprintf("\n");
@@ -167,6 +171,13 @@ vmos_boot(void)
   if (im && (dflt_irqmode = parse_irqmode(im)) < 0) {
     kprintf("vmos: irq=%s is not an interrupt mode (route, swap or defer); using route\n", im);
     dflt_irqmode = IRQ_ROUTE;
+  }
+  const char *id = bootline_get("idle");
+  if (id && strcmp(id, "halt") != 0 && strcmp(id, "spin") != 0)
+    kprintf("vmos: idle=%s is not an idle mode (halt or spin); using halt\n", id);
+  else if (id && strcmp(id, "spin") == 0) {
+    idle_spin = 1;
+    kprintf("vmos: idle=spin: guests spin with interrupts on when idle, no HC_IDLE\n");
   }
   if (strcmp(list, "none") == 0)
     return;

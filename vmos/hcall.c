@@ -138,20 +138,13 @@ hv_yield(struct vm *vm, struct trapframe *tf)
   return 0;
 }
 
-// Block until a virtual interrupt is pending. Setting vif and checking pending
-// happen here, in the host, with real interrupts off: no wakeup can slip in
-// between (the guest could not do this atomically itself).
+// Block until a virtual interrupt is pending or the deadline in ebx comes
+// (idle.c: setting vif and checking pending are one step there, so no wakeup
+// is lost).
 static int
 hv_idle(struct vm *vm, struct trapframe *tf)
 {
-  if (vm->shared == 0)
-    return E_INVAL;                  // it could never be woken
-  vm->shared->vif = 1;
-  if (vm->pending == 0)
-    vm->state = VM_BLOCKED;
-  if (vm == focus && !monitor_active())
-    cons_show_partial(vm);           // its prompt, before the user types
-  return 0;
+  return vm_idle(vm, tf->ebx);
 }
 
 static int
@@ -175,6 +168,7 @@ hv_vm_info(struct vm *vm, struct trapframe *tf)
     info.disk_irq = vdisk_irqno(vm);
   }
   info.com2 = vserial_owned(vm);
+  info.idle_spin = idle_spin;
   if (vm_copyout(vm, tf->ebx, &info, sizeof(info)) < 0)
     return E_FAULT;
   return 0;

@@ -89,7 +89,7 @@ irq_deliver(struct vm *vm)
     return 0;                        // nobody listens: dropped
   if (reflect(vm, vector, 0, 0, R_IRQ) < 0)
     return 0;
-  trace(TR_VIRQ, vm, virq >= 0 ? virq : vector);
+  trace(TR_VIRQ, vm, virq >= 0 ? virq : vpc_irq_of(vm, vector));
   vm->st.virqs++;
   if (virq >= 0 && (vm->irqs & (1u << virq))) {
     vm->st.dev_virqs++;

@@ -42,6 +42,7 @@ void
 sched_tick(void)
 {
   irq_tick();
+  idle_tick();                       // idle deadlines, after the timers (idle.c)
   if (current == 0) {
     idle_ticks++;
     return;

@@ -49,6 +49,8 @@ stats_print(void)
 {
   kprintf("host: ticks %u, world switches %u, cr3 loads %u, idle ticks %u, "
           "disk status polls %u\n", ticks, world_switches, cr3_loads, idle_ticks, ide_polls);
+  if (idle_spin)
+    kprintf("host: idle=spin: guests are asked to spin when idle\n");
   for (int i = 0; i < nvms; i++) {
     struct vm *vm = &vms[i];
     struct vmstats *s = &vm->st;
@@ -62,6 +64,10 @@ stats_print(void)
       if (s->exit_cause[c])
         kprintf(" %s %u", causes[c], div64(s->exit_tsc[c], s->exit_cause[c]));
     kprintf("\n");
+    if (s->idles)
+      kprintf("  idle: entries %u (%u with a deadline), blocked %u, deadline past %u, "
+              "deadline wakeups %u\n", s->idles, s->idle_timed, s->idle_blocks, s->idle_past,
+              s->idle_deadline_wakeups);
     if (vm->disk.drive >= 0)
       kprintf("  disk hd%d: %u commands, %u I/O instructions emulated, %u data overruns "
               "refused\n", vm->disk.drive, s->disk_cmds, s->emulated, s->disk_overruns);

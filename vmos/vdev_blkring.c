@@ -49,17 +49,30 @@ lie(struct vm *vm, const char *what, u32 a, u32 b)
 }
 
 // A request that is wrong itself: its error; 0 if it may go to the drive.
+// The guest wrote it; the host copied it out of the ring first (the guest may
+// change the slot meanwhile) and believes nothing in it unchecked.
 static int
 check(struct vm *vm, struct blk_req *q)
 {
+  int st = 0;
+  // LAB 3: the checks of one request of the disk ring. What must hold: a
+  // request goes to the drive only if its count is 1..BLK_MAX_SECTORS (none:
+  // no work to bound; more: too much for one notify), its op is BLK_READ or
+  // BLK_WRITE, its sectors all lie on the VM's disk (ide_size; beyond it is
+  // another VM's disk or nobody's; mind that sector + count can wrap), and
+  // its buffer, all of it, is the VM's own memory (vm_range_ok), before
+  // anything moves: a read would otherwise write into host memory. E_INVAL
+  // for the first three, E_FAULT for the buffer.
+  /* LAB 3: BEGIN */
   u32 size = ide_size(vm->disk.drive);
   if (q->count == 0 || q->count > BLK_MAX_SECTORS || (q->op != BLK_READ && q->op != BLK_WRITE))
-    return E_INVAL;
-  if (q->sector >= size || q->count > size - q->sector)
-    return E_INVAL;
-  if (!vm_range_ok(vm, q->buf, q->count * DISK_SECTOR))
-    return E_FAULT;
-  return 0;
+    st = E_INVAL;
+  else if (q->sector >= size || q->count > size - q->sector)
+    st = E_INVAL;                    // written so that sector + count cannot wrap
+  else if (!vm_range_ok(vm, q->buf, q->count * DISK_SECTOR))
+    st = E_FAULT;
+  /* LAB 3: END */
+  return st;
 }
 
 #define MERGE 16                   // sectors one drive command moves (READ/WRITE MULTIPLE)

@@ -76,6 +76,11 @@ struct vmstats {
   uint dev_virqs;            // its devices' interrupts delivered as virtual ones
   uint dev_wait_ticks;       // ... host ticks from noted to delivered, summed
   u64 dev_wait_tsc;          // ... and TSC (instructions under icount)
+  uint idles;                // HC_IDLE calls (idle.c)
+  uint idle_timed;           // ... with a deadline
+  uint idle_blocks;          // ... that blocked it (nothing pending, deadline ahead)
+  uint idle_past;            // ... that returned at once: the deadline was now or past
+  uint idle_deadline_wakeups;  // ... that its deadline ended (no interrupt came first)
 };
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
@@ -141,6 +146,7 @@ struct vm {
 
   // scheduling
   int slice;                 // host ticks left in its time slice
+  u32 idle_deadline;         // host tick its HC_IDLE ends at while it blocks; 0: none (idle.c)
 
   struct vdisk disk;
   struct vpc *pc;            // its virtual PC (vmos/vpc/): 8259s, PIT, COM1; 0 for none

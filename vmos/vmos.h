@@ -31,6 +31,11 @@ int         irq_invoke(struct vm *vm, u32 irq);
 int         irq_eoi(struct vm *vm, u32 irq);
 void        irq_swallow_check(struct vm *vm, int leaving);
 
+// idle.c
+extern int idle_spin;
+int         vm_idle(struct vm *vm, u32 deadline);
+void        idle_tick(void);
+
 // irq.c
 void        irq_pend(struct vm *vm, int virq);
 void        irq_raise(struct vm *vm, int virq);

@@ -86,10 +86,12 @@ misbehave(void)
   hcall1(HC_MARK, "x\r\nvmos: stopped VM 2 (mini.2)");
   hcall1(HC_MARK, "a: exits 999 hcalls 999");
   hcall2(HC_EXIT, 7, "bye\r\nvmos: stopped VM 2 (mini.2): forged exit\x1b]0;t\x07");
+#elif defined(MINI_IDLETEST)
+  idletest();
 #elif defined(MINI_BADSTACK)
   kprintf("mini: idling on a bad stack\n");
   hcall1(HC_SET_TIMER, 10);
-  asm volatile("movl $0xC0000000, %%esp; int $0x82; 1: jmp 1b" : : "a"(HC_IDLE));
+  asm volatile("movl $0xC0000000, %%esp; int $0x82; 1: jmp 1b" : : "a"(HC_IDLE), "b"(0));
 #endif
 }
 
@@ -111,7 +113,10 @@ main(void)
 #ifndef MINI_FASTBAD                // (no timer either: its interrupt would
   hcall1(HC_STACK_SWITCH, kstack + sizeof(kstack));   // find the stack missing first)
   hcall1(HC_SET_TIMER, 10);
+  idle_clock_init();
 #endif
+  if (info.idle_spin)
+    kprintf("mini: idle=spin: it spins when idle, with interrupts on\n");
   hostile_kernel();
   task_start();
 }

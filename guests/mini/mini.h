@@ -20,6 +20,11 @@ struct tf {
 #define NTASK 11
 #define SYSCALL_VECTOR 0x30
 
+// idle.c
+void idle_clock_init(void);    // after HC_SET_TIMER: its clock on the host's
+void idle(void);               // nothing to run: wait (HC_IDLE, or spin: idle=spin)
+void idletest(void);           // mini-idletest's tests of HC_IDLE (grade/idle.py)
+
 // hostile.c
 void hostile_kernel(void);     // a test variant's attack on the host; else nothing
 
@@ -52,6 +57,7 @@ struct task {
   uint wake;                   // tick to wake at, when sleeping
   struct tf tf;                // its registers while another task runs
 };
+extern struct task tasks[NTASK];
 extern struct task *cur;
 extern int ntasks;
 extern uint ticks;

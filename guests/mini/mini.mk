@@ -16,6 +16,9 @@ MINI_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fn
 MINI_KSRCS := $(wildcard guests/mini/*.c) guests/mini/entry.S
 MINI_USRCS := $(wildcard user/mini/*.c)
 MINI_UOBJS := $(patsubst user/mini/%.c,$(OUT)/mini/user/%.o,$(MINI_USRCS))
+# Lab 3's idling (grade/idle.py, grade/bench_idle.py): a mini with no CPU-bound task,
+# and one that tests HC_IDLE's deadline and races its wakeup before its tasks start.
+MINI_VARIANTS += mini-idle mini-idletest
 # The console suite's guests: one floods its console, one dresses its text as host lines.
 MINI_VARIANTS += mini-flood
 MINI_VARIANTS += mini-forge

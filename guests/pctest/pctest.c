@@ -25,6 +25,10 @@
 //   - echoes a line typed to it, taken by COM1's receive interrupt (IRQ 4,
 //     specific EOI);
 //   - exits through port 0xF4 with status 100 + the checks that failed.
+// Built with -DPCTEST_FUZZ it is pctest-fuzz: FUZZ_N accesses of random
+// ports of the PC (all but 0xF4, a few with no device), widths, directions
+// and values, with its virtual IF off; then it sets the devices up again and
+// checks the timer works: the host must have refused or taken every one.
 #include "guests/hcall.h"
 
 typedef unsigned int uint;
@@ -423,6 +427,55 @@ echo(void)
   check(n > 0 && nrx > 0, "a line came by receive interrupts");
 }
 
+#ifdef PCTEST_FUZZ
+#define FUZZ_N 20000
+
+static uint seed = 12345;
+
+static uint
+rnd(void)
+{
+  seed = seed * 1103515245 + 12345;
+  return seed >> 8;
+}
+
+static void
+fuzz(void)
+{
+  static const unsigned short ports[] = {
+    0x20, 0x21, 0xA0, 0xA1, 0x40, 0x41, 0x42, 0x43, 0x3F8, 0x3F9, 0x3FA, 0x3FB,
+    0x3FC, 0x3FD, 0x3FE, 0x3FF, 0x80, 0x61, 0x2E8, 0x4D0,
+  };
+  shared->vif = 0;                   // whatever the chips raise waits
+  for (uint i = 0; i < FUZZ_N; i++) {
+    uint r = rnd(), p = ports[r % (sizeof(ports) / sizeof(ports[0]))], v = rnd();
+    uint width = (r >> 8) % 8;       // mostly bytes
+    if ((r >> 12) & 1) {
+      if (width == 0)
+        asm volatile("inw %w1,%w0" : "=a"(v) : "d"(p));
+      else if (width == 1)
+        asm volatile("inl %w1,%0" : "=a"(v) : "d"(p));
+      else
+        v = inb(p);
+    } else {
+      if (width == 0)
+        outw(p, v);
+      else if (width == 1)
+        asm volatile("outl %0,%w1" : : "a"(v), "d"(p));
+      else
+        outb(p, v);
+    }
+  }
+  uart_init();                       // everything set up again
+  pic_init();
+  pit_start(COUNT);
+  outb(PIC1 + 1, 0xFA);
+  say("\npctest: fuzz: %d random accesses done\n", FUZZ_N);
+  wait_for(&nticks, nticks + 5);
+  say("pctest: fuzz: the timer works again (%d interrupts)\n", nticks);
+}
+#endif
+
 void
 main(void)
 {
@@ -432,6 +485,13 @@ main(void)
     vmos_hcall(HC_SET_TRAP, (i < 8 ? MBASE : SBASE - 8) + i, stubs[i], TT_TRAPGATE, 0);
   uart_init();
   say("pctest: COM1 up; the host ticks at %d Hz\n", info.host_hz);
+#ifdef PCTEST_FUZZ
+  fuzz();
+  outb(PIC1 + 1, 0xFF);
+  outb(0xF4, 100 + fails);
+  for (;;)
+    ;
+#endif
   bad_input();
   timer();
   oneshot();

@@ -237,7 +237,22 @@ wakeup(void *chan)
       p->state = RUNNABLE;
 }
 
-// Round robin over runnable processes; with none, wait for an interrupt.
+// The clock tick by which the idle kernel must look again, 0 for none.
+// Processes in sleep() (sysproc.c) wait on &ticks and look at the time at
+// each tick, keeping their wake time to themselves: the earliest xv6a knows
+// one may wake is the next tick. With nobody asleep on the clock only an
+// interrupt (the disk, the console) can make work: no deadline.
+static uint
+next_deadline(void)
+{
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++)
+    if (p->state == SLEEPING && p->chan == &ticks)
+      return ticks + 1;
+  return 0;
+}
+
+// Round robin over runnable processes; with none, wait for an interrupt (or
+// the next tick a sleeper waits for).
 void
 scheduler(void)
 {
@@ -255,7 +270,7 @@ scheduler(void)
       curproc = 0;                 // it came back through sched()
     }
     if (!found) {
-      pv_idle();                   // interrupts on until one arrives
+      pv_idle(next_deadline());    // interrupts on until one arrives
       pv_cli();
     }
   }

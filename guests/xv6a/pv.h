@@ -23,7 +23,9 @@ void pv_invlpg(void *va);
 void pv_cli(void);                     // interrupts off (really, or virtually)
 void pv_sti(void);                     // on; pending ones are taken now
 int  pv_intr_on(void);                 // are they on?
-void pv_idle(void);                    // wait for an interrupt with them on
+void pv_idle(uint deadline);           // wait for an interrupt with them on, or until
+                                       // the pv_clock() tick deadline (0: none;
+                                       // bare: hlt, its timer wakes it)
 void pv_set_kstack(uint esp);          // stack for traps from user mode
 void pv_switch(uint esp, uint pa);     // both: a process switch (one hypercall)
 void pv_set_trap(int vector, void (*handler)(void), int dpl, int trapgate);
@@ -35,6 +37,9 @@ void pv_take_pending(void);            // before a return to user mode: take the
 void pv_eoi(int irq, int direct);     // the end of IRQ irq's handler; direct: it came
                                        // straight from the device (TF_DIRECT, sharedoff.h)
 uint pv_fault_addr(void);              // the address of the last page fault
+int  pv_irq_noted(int irq);            // is interrupt irq on its way: noted for us and not
+                                       // yet delivered (vmos: pending in the shared page;
+                                       // bare: 0, nobody but the PIC holds it)
 void pv_exit(int status, const char *why) __attribute__((noreturn));
 int  pv_disk_pv(void);                 // is the disk reached by hypercall (vmos pv
                                        // mode)? If not, ide.c drives the ports:

@@ -74,10 +74,11 @@ void pv_lcr3(uint pa) { asm volatile("movl %0, %%cr3" : : "r"(pa) : "memory"); }
 void pv_invlpg(void *va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 void pv_cli(void) { asm volatile("cli"); }
 void pv_sti(void) { asm volatile("sti"); }
-void pv_idle(void) { asm volatile("sti; hlt"); }
+void pv_idle(uint deadline) { asm volatile("sti; hlt"); }   // its 100 Hz timer comes first
 void pv_set_kstack(uint esp) { tss[1] = esp; }
 void pv_switch(uint esp, uint pa) { pv_set_kstack(esp); pv_lcr3(pa); }
 uint pv_fault_addr(void) { uint a; asm volatile("movl %%cr2, %0" : "=r"(a)); return a; }
+int pv_irq_noted(int irq) { (void)irq; return 0; }
 
 int
 pv_intr_on(void)

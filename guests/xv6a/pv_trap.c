@@ -101,10 +101,21 @@ void pv_sti(void) { pv_vif = 1; asm volatile("sti" : : : "memory"); }
 int pv_intr_on(void) { return pv_vif; }
 // sti; hlt: the sti shadow covers the hlt, so an interrupt that is already
 // pending ends the hlt at once instead of being taken before it.
-void pv_idle(void) { pv_vif = 1; asm volatile("sti; hlt" : : : "memory"); }
+// Its 100 Hz timer wakes it, as bare (a PC has no deadline to say).
+void pv_idle(uint deadline) { pv_vif = 1; asm volatile("sti; hlt" : : : "memory"); }
 void pv_set_kstack(uint esp) { tss[3] = esp; }   // esp1: read by the host at each trap
 void pv_switch(uint esp, uint pa) { pv_set_kstack(esp); pv_lcr3(pa); }
 uint pv_fault_addr(void) { uint a; asm volatile("movl %%cr2, %0" : "=r"(a)); return a; }
+
+// Is IRQ irq requested and not yet taken? The 8259's IRR says, as on a PC
+// (OCW3: the next read of the command port is the IRR).
+int
+pv_irq_noted(int irq)
+{
+  ushort port = irq >= 8 ? 0xA0 : 0x20;
+  outb(port, 0x0A);
+  return (inb(port) >> (irq & 7)) & 1;
+}
 
 // A gate in our IDT, then lidt again: the host takes the IDT when it is loaded.
 void

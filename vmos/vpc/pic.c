@@ -149,6 +149,18 @@ vpic_update(struct vpc *pc)
 }
 
 int
+vpc_irq_of(struct vm *vm, int vector)
+{
+  struct vpc *pc = vm->pc;
+  if (pc == 0)
+    return -1;
+  for (int c = 1; c >= 0; c--)       // the slave first: its vectors are what IR2 gives
+    if (pc->pic[c].ready && vector >= pc->pic[c].base && vector < pc->pic[c].base + 8)
+      return c * 8 + vector - pc->pic[c].base;
+  return -1;
+}
+
+int
 vpc_intr(struct vm *vm)
 {
   return vm->pc && request(vm->pc, 0) >= 0;

@@ -33,6 +33,13 @@ vpc_attach(struct vm *vm)
     return -1;
   if (vm->pc)
     return 0;
+  // Its 8259s must see every interrupt it gets: in swap and defer modes a
+  // device's IRQ would go past them straight to the guest's handler.
+  if (vm->irq_mode != IRQ_ROUTE) {
+    kprintf("vmos: VM %d (%s): a virtual PC's 8259s take every interrupt of the VM: route "
+            "mode, not %s\n", vm->id, vm->name, vm->irq_mode == IRQ_SWAP ? "swap" : "defer");
+    vm->irq_mode = IRQ_ROUTE;
+  }
   struct vpc *pc = &pcs[i];
   memset(pc, 0, sizeof(*pc));
   pc->vm = vm;

@@ -36,6 +36,9 @@ void        vpc_stats(struct vm *vm);        // its lines in the monitor's stats
 int         vpc_inta(struct vm *vm);         // the CPU takes the interrupt the 8259s raise:
                                              // its vector (from ICW2), now in service until
                                              // the guest's EOI; -1 if they raise none
+int         vpc_irq_of(struct vm *vm, int vector);
+                                             // the IRQ (0..15) whose vector that is, or -1
+                                             // (the scheduling timeline names IRQs)
 int         vpc_intr(struct vm *vm);         // 1 if they raise one now (vm->pending says
                                              // the same: bit n for the IRQ n they would give)
 void        vpc_raise(struct vm *vm, int irq);   // an edge on IRQ line irq (0..15)
