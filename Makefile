@@ -22,7 +22,7 @@ ASFLAGS := -m32 -g -I. -Ikernel -MD -Wa,--noexecstack
 LDFLAGS := -m elf_i386 -nostdlib -no-pie -z noexecstack -T kernel/kernel.ld
 
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S)
-VMOS_SRCS   := $(wildcard vmos/*.c vmos/*.S vmos/vpc/*.c)
+VMOS_SRCS   := $(wildcard vmos/*.c vmos/*.S vmos/emul/*.c vmos/vpc/*.c)
 # An assembly file's object is NAME.S.o, so vmos/switcher.S and vmos/switcher.c can
 # be the two halves of one thing.
 SRCS := $(KERNEL_SRCS) $(VMOS_SRCS)
@@ -35,6 +35,7 @@ GUEST_IMAGES :=
 -include guests/mini/mini.mk
 include guests/bench/bench.mk
 include guests/pgtest/pgtest.mk
+include guests/trapbad/trapbad.mk
 include guests/disktest/disktest.mk
 include guests/blkbad/blkbad.mk
 include guests/irqtest/irqtest.mk

@@ -332,5 +332,15 @@ _Static_assert(sizeof(struct blk_ring) <= 4096, "the disk ring is one page");
 // of the VM's memory (as the guest sees it), eax = GUEST_BOOT_MAGIC, ebx = the
 // memory size in bytes, the virtual IF clear and no shared page yet.
 #define GUEST_BOOT_MAGIC 0x564D4F53u   // "VMOS"
+// A paged image with a multiboot header (magic 0x1BADB002 in its first 8 KiB)
+// is a PC kernel instead (trap mode, lab 3; vmos/emul/): entered the same way
+// but with eax = 0x2BADB002 and ebx = the guest-physical address of a
+// multiboot information block (mem_lower, mem_upper and a memory map). It
+// drives a virtual PC (vmos/vpc/) with in/out, runs cli, sti, hlt, mov
+// to/from cr0/cr2/cr3/cr4, invlpg, lgdt, lidt and ltr itself (each faults and
+// is emulated) and makes no hypercalls (every one returns E_PERM). Its IDT
+// gates: 32-bit interrupt or trap gates, selector SEL_GKCODE, DPL 1 or 3, a
+// handler inside its kernel (any other stops the VM); its TSS's esp1/ss1
+// (ss1 = SEL_GKDATA) are its ring-1 stack for traps from ring 3.
 
 #endif

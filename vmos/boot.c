@@ -115,8 +115,26 @@ boot_one(char *spec, u32 dflt_mem)
   if (vm == 0)
     return;
   vm->irq_mode = irqmode;
-  if (load_guest(vm, name) < 0 || (drive >= 0 && vdisk_attach(vm, drive, mode) < 0) ||
-      (com2 && vserial_attach(vm) < 0) || (pc && vpc_attach(vm) < 0)) {
+  if (load_guest(vm, name) < 0) {
+    kprintf("vmos: '%s' not booted\n", name);
+    vm_discard(vm);
+    return;
+  }
+  if (vm->trapmode) {
+    // A PC kernel (trap mode, vmos/emul/) reaches its devices with in/out
+    // only: its disk is a trap-mode one, and every interrupt is a virtual
+    // one of its virtual 8259 (route).
+    vm->irq_mode = irqmode = IRQ_ROUTE;
+    if ((drive >= 0 && mode != DISK_TRAP) || com2) {
+      kprintf("vmos: '%s' is a PC kernel (trap mode): its disk can only be in trap mode, "
+              "and it has no COM2; not booted\n", name);
+      vm_discard(vm);
+      return;
+    }
+  }
+  // (A trap-mode VM has its PC from its loader already.)
+  if ((drive >= 0 && vdisk_attach(vm, drive, mode) < 0) || (com2 && vserial_attach(vm) < 0) ||
+      (pc && !vm->pc && vpc_attach(vm) < 0)) {
     kprintf("vmos: '%s' not booted\n", name);
     vm_discard(vm);
     return;
@@ -126,10 +144,12 @@ boot_one(char *spec, u32 dflt_mem)
     kprintf(", disk hd%d (%u sectors, %s mode)", drive, ide_size(drive), modes[mode]);
   if (com2)
     kprintf(", COM2");
-  if (pc)
+  if (vm->pc)
     kprintf(", virtual PC");
   if (vm->irq_mode != IRQ_ROUTE)
     kprintf(", %s interrupts", irqmodes[vm->irq_mode]);
+  if (vm->trapmode)
+    kprintf(", trap mode (a PC kernel)");
   kprintf("\n");
 }
 

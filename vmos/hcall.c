@@ -48,11 +48,11 @@ hv_console_read(struct vm *vm, struct trapframe *tf)
 
 // A trap-table entry reaches the guest's IDT only if its handler lies in the
 // guest's own memory: a hostile guest would otherwise point a gate at host code.
-// The vector's gate follows from the entry (vidt.c).
-static int
-hv_set_trap(struct vm *vm, struct trapframe *tf)
+// The vector's gate follows from the entry (vidt.c). Also a trap-mode guest's
+// lidt, gate by gate (emul/desc.c).
+int
+trap_set(struct vm *vm, u32 vector, u32 handler, u32 flags)
 {
-  u32 vector = tf->ebx, handler = tf->ecx, flags = tf->edx;
   if (vector > 255 || vector == HCALL_VECTOR ||
       (flags & ~(TT_DPL_MASK | TT_TRAPGATE | TT_CLEAR | TT_RING3 | TT_DIRECT)))
     return E_INVAL;
@@ -86,6 +86,12 @@ hv_set_trap(struct vm *vm, struct trapframe *tf)
   vm->traps[vector].flags = (flags & ~TT_DPL_MASK) | dpl;
   vidt_set(vm, vector);
   return 0;
+}
+
+static int
+hv_set_trap(struct vm *vm, struct trapframe *tf)
+{
+  return trap_set(vm, tf->ebx, tf->ecx, tf->edx);
 }
 
 // The ring-1 stack for traps from ring 3. Checked now against the current
@@ -349,7 +355,9 @@ hcall(struct vm *vm)
   u32 nr = tf->eax;
   int r;
   vm->st.hcalls++;
-  if (nr >= NELEM(hcalls) || hcalls[nr] == 0)
+  if (vm->trapmode)
+    r = E_PERM;                      // a PC kernel (trap mode): it has none (emul/emul.c)
+  else if (nr >= NELEM(hcalls) || hcalls[nr] == 0)
     r = E_NOSYS;
   else
     r = hcalls[nr](vm, tf);

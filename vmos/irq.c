@@ -58,6 +58,11 @@ int
 irq_deliver(struct vm *vm)
 {
   struct vm_shared *sh = vm->shared;
+  if (vm->sti_eip) {                 // trap mode: the instruction after an sti
+    if (vm->tf.eip == vm->sti_eip)   // runs first, as on x86 (emul/emul.c)
+      return 0;
+    vm->sti_eip = 0;
+  }
   if (vm->pending == 0 || sh == 0 || !(sh->vif & 1))
     return 0;
   if (vm->tf.eip >= vm->iret_start && vm->tf.eip < vm->iret_end)

@@ -6,14 +6,20 @@
 // the VM's memory before anything is copied: an image is untrusted input. The
 // image also says what kind of guest it is: linked at FLAT_BASE, a flat guest
 // (the host maps its memory); linked at or above GUEST_KERNBASE, a paged guest
-// (its own page tables, shadowed: shadow.c).
+// (its own page tables, shadowed: shadow.c). A paged image with a multiboot
+// header is a PC kernel (xv6a-trap): it gets a trap-mode VM (vmos/emul/), a
+// virtual PC, and is entered as a multiboot loader enters a kernel.
 #include "types.h"
 #include "defs.h"
 #include "mmu.h"
 #include "memlayout.h"
+#include "multiboot.h"
 #include "vmos/elf.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
+
+#define MB_HEADER_MAGIC 0x1BADB002   // in the image
+#define MB_INFO_GPA     0x9000       // where the host puts the multiboot info
 
 struct guest_image {
   const char *name;
@@ -127,6 +133,39 @@ elf_check(const char *img, u32 size, struct vm *vm)
   return 0;
 }
 
+// A multiboot header (magic, flags, checksum summing to 0) in the image's
+// first 8 KiB, 4-aligned, as the multiboot spec puts it: the kernel was
+// written for a PC.
+static int
+has_multiboot(const char *img, u32 size)
+{
+  for (u32 off = 0; off + 12 <= size && off + 12 <= 8192; off += 4) {
+    const u32 *h = (const u32 *)(img + off);
+    if (h[0] == MB_HEADER_MAGIC && h[0] + h[1] + h[2] == 0)
+      return 1;
+  }
+  return 0;
+}
+
+// What a multiboot loader tells a PC kernel, in its memory at MB_INFO_GPA
+// (below 640 KiB, where loaders put it): mem_lower/mem_upper and a memory
+// map of the VM's memory, 640 KiB below 1 MiB and the rest above it.
+static void
+multiboot_info(struct vm *vm)
+{
+  char *page = vm_gpa_page(vm, MB_INFO_GPA);
+  struct mb_info *mbi = (struct mb_info *)page;
+  struct mb_mmap *map = (struct mb_mmap *)(page + 256);
+  memset(page, 0, PGSIZE);
+  mbi->flags = MB_INFO_MEM | MB_INFO_MMAP;
+  mbi->mem_lower = 640;
+  mbi->mem_upper = (vm->mem_size - 0x100000) / 1024;
+  map[0] = (struct mb_mmap){ sizeof(map[0]) - 4, 0, 640 * 1024, 1 };
+  map[1] = (struct mb_mmap){ sizeof(map[0]) - 4, 0x100000, vm->mem_size - 0x100000, 1 };
+  mbi->mmap_length = 2 * sizeof(map[0]);
+  mbi->mmap_addr = MB_INFO_GPA + 256;
+}
+
 // Load the named image into vm and set its registers for the first entry.
 // Returns 0, or -1 after printing why.
 int
@@ -176,5 +215,15 @@ load_guest(struct vm *vm, const char *image)
   tf->eax = GUEST_BOOT_MAGIC;
   tf->ebx = vm->mem_size;
   tf->eflags = FL_IF | FL_RSVD;    // real interrupts always on in a guest
+  if (vm->paged && vm->mem_size > 0x100000 && has_multiboot(img, size)) {
+    if (emul_attach(vm) < 0) {
+      kprintf("vmos: VM %d: image '%s' is a PC kernel, and no virtual PC could be had\n",
+              vm->id, image);
+      return -1;
+    }
+    multiboot_info(vm);
+    tf->eax = MB_BOOT_MAGIC;
+    tf->ebx = MB_INFO_GPA;
+  }
   return 0;
 }

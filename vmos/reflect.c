@@ -31,6 +31,9 @@ reflect(struct vm *vm, int vector, int has_err, u32 err, int reason)
             vector, err);
     return -1;
   }
+  // A trap-mode guest keeps its ring-1 stack in its own TSS (emul/desc.c).
+  if (from_user && vm->trapmode && desc_esp1(vm) < 0)
+    return -1;
 
   // LAB 1: make the guest kernel's handler (te->handler) see this trap as if
   // its own IDT had delivered it through an x86 gate to ring 1. When the guest

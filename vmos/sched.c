@@ -137,8 +137,9 @@ handle_exit(struct vm *vm)
   } else if (trapno == T_DEVICE && fpu_trap(vm)) {
     // The FPU held another VM's state; now it holds this one's (fpu.c).
     cause = X_FPU;
-  } else if (trapno == T_GPFLT && emulate_io(vm)) {
-    // Trap-and-emulate: the guest kernel's port I/O, done on its virtual device.
+  } else if (trapno == T_GPFLT && emulate(vm)) {
+    // Trap-and-emulate: the guest kernel's port I/O, done on its virtual
+    // device, and a trap-mode kernel's every privileged instruction (emul/).
     cause = X_EMULATE;
   } else if (trapno < 32) {
     // A fault of the guest (in its kernel or one of its processes), e.g. a
@@ -148,8 +149,11 @@ handle_exit(struct vm *vm)
     reflect(vm, trapno, HAS_ERR(trapno), tf->err, reason);
   } else {
     // An int instruction through a gate the guest opened (its system calls).
+    // A trap-mode guest's virtual interrupt that waits, with the virtual IF
+    // on, comes first (emul_int_first), as the CPU takes one before an int.
     cause = X_SYSCALL;
-    reflect(vm, trapno, 0, 0, R_TRAP);
+    if (!emul_int_first(vm))
+      reflect(vm, trapno, 0, 0, R_TRAP);
   }
   if (vm->state == VM_STOPPED)
     cause = X_FATAL;

@@ -1,5 +1,5 @@
 // stats.c: the counters, printed. Each event is counted where it happens
-// (sched.c, hcall.c, irq.c, reflect.c, switcher.c) in the VM's struct vmstats
+// (sched.c, hcall.c, irq.c, reflect.c, switcher.c, emul/) in the VM's struct vmstats
 // or in a host-wide counter; this file only reads them, for the monitor's
 // `list` and `stats` and for `make bench`.
 #include "types.h"
@@ -71,6 +71,18 @@ stats_print(void)
     if (vm->disk.drive >= 0)
       kprintf("  disk hd%d: %u commands, %u I/O instructions emulated, %u data overruns "
               "refused\n", vm->disk.drive, s->disk_cmds, s->emulated, s->disk_overruns);
+    if (vm->trapmode || s->emulated) {
+      static const char *kinds[NEMUL] = {
+        [EM_CLI] "cli", [EM_STI] "sti", [EM_HLT] "hlt", [EM_MOVCR] "movcr",
+        [EM_INVLPG] "invlpg", [EM_LIDT] "lidt", [EM_LGDT] "lgdt", [EM_LTR] "ltr",
+        [EM_IN] "in", [EM_OUT] "out", [EM_STRIO] "strio", [EM_UNCLAIMED] "unclaimed",
+        [EM_INTFIRST] "intfirst",
+      };
+      kprintf("  emulated%s:", vm->trapmode ? " (trap mode)" : "");
+      for (int k = 0; k < NEMUL; k++)
+        kprintf(" %s %u", kinds[k], s->em[k]);
+      kprintf("\n");
+    }
     if (vm->disk.ring)
       kprintf("  disk ring: notifies %u, requests %u, sectors %u, batches %u, refused "
               "requests %u, lying notifies %u\n", s->blk_notifies, s->blk_requests,

@@ -4,7 +4,7 @@
 //   pv: HC_BLOCK_IO (hcall.c) reads and writes through vdisk_block.
 // In `trap` mode the VM sees the registers of an IDE
 // primary master (ports 0x1F0-0x1F7 and 0x3F6) as the guest's driver sees them
-// through trap-and-emulate (emulate.c), backed by one whole host drive
+// through trap-and-emulate (vmos/emul/), backed by one whole host drive
 // (kernel/ide.c) that the boot line gives the VM (`vms=NAME:SIZE:hdN`). PIO
 // only: read and write sector commands, one or many sectors, identify, flush.
 // Each sector ready (or written) raises the VM's virtual IRQ 14 (VIRQ_DISK).
@@ -145,7 +145,7 @@ write_done(struct vm *vm)
   interrupt(vm);
 }
 
-// rep insl/outsl on the data port, many elements at once (emulate.c): move up
+// rep insl/outsl on the data port, many elements at once (emul/io.c): move up
 // to n bytes between the sector buffer and p, whole elements of size bytes, no
 // further than the sector's end. Returns the bytes moved; 0: do it one by one.
 int

@@ -59,6 +59,11 @@ vm_free_memory(struct vm *vm)
 {
   fpu_forget(vm);
   sw_vm_free(vm);
+  if (vm->own_shared) {               // a trap-mode VM's: the host's page
+    kfree(vm->own_shared);
+    vm->own_shared = 0;
+    vm->shared = 0;
+  }
   if (vm->pmap) {
     pd_free_tables(vm->pmap, 1);      // the VM's memory itself
     kfree(vm->pmap);
@@ -155,7 +160,7 @@ vm_stop(struct vm *vm, const char *fmt, ...)
   kprintf("vmos: stopped VM %d (%s.%d): %s (eip 0x%x)\n", vm->id, vm->name, vm->id,
           vm->why, vm->tf.eip);
   cons_stopped(vm);
-  vm->shared = 0;                 // it lived in the VM's memory
+  vm->shared = 0;                 // it lived in the VM's memory (or is the host's)
   vm_free_memory(vm);
 }
 

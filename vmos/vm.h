@@ -30,11 +30,19 @@ enum exitcause {
   X_FATAL,        // a trap that stopped the VM
   X_HIDDEN,       // a page fault the host's shadow answered (the guest never knew)
   X_FPU,          // its first FPU instruction since another VM's (fpu.c)
-  X_EMULATE,      // an I/O instruction the host emulated (trap mode)
+  X_EMULATE,      // an instruction the host emulated (trap mode: vmos/emul/)
   NEXITCAUSE
 };
 
 #define SHADOW_LOG 32        // local shadow entries remembered for a quick flush
+
+// What the emulator carried out for a trap-mode VM (vmos/emul/), by kind.
+enum emulkind {
+  EM_CLI, EM_STI, EM_HLT, EM_MOVCR, EM_INVLPG, EM_LIDT, EM_LGDT, EM_LTR,
+  EM_IN, EM_OUT, EM_STRIO, EM_UNCLAIMED,   // in/out/ins/outs, and I/O to no device
+  EM_INTFIRST,                             // an interrupt taken before a process's int
+  NEMUL
+};
 
 struct vmstats {
   uint cpu_ticks;            // host ticks during which this VM had the CPU
@@ -51,6 +59,7 @@ struct vmstats {
   uint shadow_flushes;       // times its shadow was emptied
   uint refused_ptes;         // guest page-table entries the host refused
   uint emulated;             // I/O instructions emulated (trap mode)
+  uint em[NEMUL];            // instructions emulated, by kind (vmos/emul/emul.c)
   uint disk_cmds;            // commands to its virtual disk
   uint disk_overruns;        // data-port accesses across the end of the sector
   uint blk_notifies;         // HC_BLK_NOTIFY: host entries for its disk ring
@@ -141,6 +150,18 @@ struct vm {
 
   struct vdisk disk;
   struct vpc *pc;            // its virtual PC (vmos/vpc/): 8259s, PIT, COM1; 0 for none
+
+  // trap mode (vmos/emul/): a PC kernel that runs its privileged instructions
+  // itself in ring 1; each faults and the host carries it out (emul.c)
+  int trapmode;              // 1: a trap-mode VM (load.c); it makes no hypercalls
+  void *own_shared;          // its shared page: the host's, not in guest memory
+  u32 sti_eip;               // the instruction after an emulated sti: no virtual
+                             // interrupt is delivered there (the sti shadow)
+  u32 intfirst_eip;          // an instruction a waiting interrupt went before (emul.c)
+  u32 gcr0, gcr4;            // its cr0 and cr4 as it believes them
+  u32 gdt_base, gdt_limit;   // its lgdt: where ltr finds its TSS descriptor
+  u32 gtss;                  // its TSS (ltr), guest address; 0 = none yet
+
   u16 ports[20];             // I/O ports it may use directly while it runs (pass mode)
   int nports;
 

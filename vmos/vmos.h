@@ -10,8 +10,11 @@ struct trapframe;
 // boot.c
 void        vmos_boot(void);                 // create the VMs the boot line names
 
-// emulate.c
-int         emulate_io(struct vm *vm);
+// emul/emul.c, emul/desc.c (the rest of vmos/emul/ is its own: emul/emul.h)
+int         emulate(struct vm *vm);
+int         emul_attach(struct vm *vm);
+int         emul_int_first(struct vm *vm);
+int         desc_esp1(struct vm *vm);
 
 // fpu.c
 void        fpu_init(void);
@@ -21,6 +24,7 @@ void        fpu_forget(struct vm *vm);
 
 // hcall.c
 void        hcall(struct vm *vm);
+int         trap_set(struct vm *vm, u32 vector, u32 handler, u32 flags);
 
 // handback.c
 int         irq_invoke(struct vm *vm, u32 irq);

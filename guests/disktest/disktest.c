@@ -1,7 +1,7 @@
 // disktest.c: a flat guest that drives an IDE disk with plain port I/O, as a
 // guest written for real hardware would. Under vmos in trap mode every in/out
 // faults into the host, which emulates the controller on the VM's own drive
-// (vmos/emulate.c, vmos/vdev_disk.c). It reads sector 0, counts its boots in
+// (vmos/emul/, vmos/vdev_disk.c). It reads sector 0, counts its boots in
 // sector 1 (so a test can see writes survive a reboot of QEMU), reads that back,
 // and checks the virtual disk interrupt was raised. The same code runs in `pass`
 // mode (the ports are its own: no host entry at all); disktest-pv (-DDISKTEST_PV)

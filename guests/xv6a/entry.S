@@ -5,14 +5,19 @@
 # vmos: the host enters _start (+ KERNBASE) in ring 1, already on its boot
 # mapping (KERNBASE + pa -> pa for all memory); we only switch stacks.
 # Either way main(eax, ebx) learns which it was from the magic in eax.
+# The multiboot header is in the builds a loader starts: bare, and trap
+# (TRAP), which vmos recognizes by it as a PC kernel (vmos/load.c) and
+# enters as a loader would, but paged already, in ring 1.
 #include "vmos/abi.h"
 
 #define MB_MAGIC 0x1BADB002
 #define MB_FLAGS 0x00000003
 
+#if defined(BARE) || defined(TRAP)
 .section .multiboot, "a"
 .p2align 2
   .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+#endif
 
 .text
 .globl _start

@@ -5,7 +5,7 @@
 // processes run while the disk works. The same code runs three ways: on bare
 // QEMU these in/out instructions reach the controller and IRQ 14 comes
 // through the 8259; under vmos in `trap` mode each faults into the host, which
-// emulates the controller on this VM's own drive (vmos/emulate.c, as VM/370
+// emulates the controller on this VM's own drive (vmos/emul/, as VM/370
 // intended) and raises virtual interrupt VIRQ_DISK while nIEN is clear; in
 // `pass` mode they reach the real controller of a channel the VM owns
 // (pv_disk_port), whose IRQ is the VM's (pv_disk_irq). In `pv` mode the

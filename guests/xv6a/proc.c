@@ -81,6 +81,9 @@ userinit(void)
   p->state = RUNNABLE;
 }
 
+// Pages a shrink forgets one by one (invlpg); more and the directory is reloaded.
+#define SHRINK_INVLPG 8
+
 int
 growproc(int n)
 {
@@ -95,7 +98,15 @@ growproc(int n)
     if (0u - (uint)n > sz)         // (-n, without overflow for INT_MIN)
       return -1;
     p->sz = deallocuvm(p->pgdir, sz, sz + n);
-    flushuvm(p);                   // the TLB (or the host's shadow) must forget
+    // The TLB (or the host's shadow) must forget the pages taken away: a
+    // few one by one (invlpg), keeping the rest of the process's
+    // translations; more with a reload of the directory, which forgets all.
+    uint lo = PGROUNDUP(p->sz), hi = PGROUNDUP(sz);
+    if (hi - lo <= SHRINK_INVLPG * PGSIZE)
+      for (uint a = lo; a < hi; a += PGSIZE)
+        pv_invlpg((void *)a);
+    else
+      flushuvm(p);
   }
   return 0;
 }

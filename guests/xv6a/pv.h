@@ -1,13 +1,15 @@
 // pv.h: the paravirtualization layer: every privileged operation xv6a needs,
 // as one call. pv_bare.c implements each with the instruction itself (xv6a in
 // ring 0 on bare QEMU); pv_vmos.c with a hypercall or the shared page (xv6a in
-// ring 1 under vmos, vmos/abi.h). Nothing else in xv6a is privileged, so the
-// same workload runs both ways and `make bench` can compare them.
+// ring 1 under vmos, vmos/abi.h); pv_trap.c with the instruction again, in
+// ring 1 under vmos, where each faults and the host emulates it (trap mode).
+// Nothing else in xv6a is privileged, so the same workload runs all three
+// ways and `make bench` can compare them.
 #ifndef XV6A_PV_H
 #define XV6A_PV_H
 #include "xv6a.h"
 
-extern const char *pv_name;            // "bare" or "vmos"
+extern const char *pv_name;            // "bare", "vmos" or "trap"
 extern uint pv_kcs, pv_kds, pv_ucs, pv_uds;   // segment selectors
 
 void pv_init(uint magic, uint info);   // first thing main does: what machine is this?
@@ -50,5 +52,7 @@ struct blk_ring *pv_disk_ring(void);   // pv mode: the ring the host took (HC_BL
 int  pv_disk_notify(void);             // "requests queued": requests the host took
 int  pv_mark(const char *label);        // `make bench`: the host prints its counters
                                        // for this VM, tagged (-1 on bare: no host)
+uint multiboot_memsize(uint info);     // multiboot.c (bare, trap): the loader's
+                                       // memory map at physical address info
 
 #endif

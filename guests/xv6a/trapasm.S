@@ -5,14 +5,15 @@
 # two: the device vectors' (irq_entry) and the way back: a ring-1 iret cannot
 # restore IF, so under vmos the last instructions restore the virtual IF from
 # the frame (the host knows this window: HC_SET_IRET, and injects nothing
-# inside it).
+# inside it). Trap mode (TRAP, pv_trap.c) has the plain stubs, as bare, and
+# its own way back: `sti; iret` (the sti shadow keeps interrupts out between).
 #include "vmos/abi.h"
 #include "traps.h"
 #include "sharedoff.h"
 
 #define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17)
-#ifdef BARE
-#define OWN_ENTRY(n) 0           // bare: every stub is the plain one
+#if defined(BARE) || defined(TRAP)
+#define OWN_ENTRY(n) 0           // bare, trap: every stub is the plain one
 #else
 #define OWN_ENTRY(n) ((n) == T_SYSCALL || ((n) >= T_IRQ0 && (n) < T_IRQ0 + 16))
 #endif
@@ -44,7 +45,7 @@ vector0:
 .globl vectors_end
 vectors_end:                     # vector0 + 16*256, unless a stub outgrew its 16 bytes
 
-#ifndef BARE
+#if !defined(BARE) && !defined(TRAP)
 # Under vmos `int $64` comes straight here (TT_DIRECT, no host on the way), with
 # virtual interrupts still on as they were in the process: off they go, as an
 # interrupt gate would have done. (One that arrives before this store is taken
@@ -98,6 +99,9 @@ irq_entry:
 
 .globl alltraps
 alltraps:
+#ifdef TRAP
+  movl $0, %ss:pv_vif            # every gate is an interrupt gate: IF is off now
+#endif
   cld                            # C expects DF clear; a process may have set it
   pushl %ds
   pushl %es
@@ -118,8 +122,15 @@ trapret:
   popl %es
   popl %ds
   addl $8, %esp
-#ifdef BARE
+#if defined(BARE)
   iret
+#elif defined(TRAP)
+  testl $0x200, 8(%esp)          # the frame's eflags: was IF on?
+  jz 1f
+  movl $1, %ss:pv_vif
+  sti                            # emulated; the host delivers nothing before
+  iret                           # this iret (the sti shadow)
+1:iret
 #else
 .globl iret_start
 iret_start:

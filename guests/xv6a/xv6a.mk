@@ -1,5 +1,7 @@
-# xv6a.mk: builds xv6a twice from one source: out/guests/xv6a.elf (a vmos guest:
-# pv_vmos.c) and out/xv6a/xv6a-bare.elf (bare QEMU: pv_bare.c, -DBARE).
+# xv6a.mk: builds xv6a three ways from one source: out/guests/xv6a.elf (a vmos
+# guest, paravirtual: pv_vmos.c), out/xv6a/xv6a-bare.elf (bare QEMU: pv_bare.c,
+# -DBARE) and out/guests/xv6a-trap.elf (a vmos guest in trap mode, a PC kernel
+# whose privileged instructions the host emulates: pv_trap.c, -DTRAP).
 XV6A_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -Iguests/xv6a -MD
@@ -19,7 +21,8 @@ XV6A_OBJS_$(1) := $$(patsubst %,$(OUT)/xv6a/$(1)/%.o,$(XV6A_COMMON) $(3)) \
 -include $$(XV6A_OBJS_$(1):.o=.d)
 endef
 $(eval $(call XV6A_BUILD,guest,,pv_vmos))
-$(eval $(call XV6A_BUILD,bare,-DBARE,pv_bare))
+$(eval $(call XV6A_BUILD,bare,-DBARE,pv_bare multiboot))
+$(eval $(call XV6A_BUILD,trap,-DTRAP,pv_trap multiboot))
 
 # User programs (user/xv6a): linked at 0, with -g so that gdb can show their
 # source (out/xv6a/user/_NAME is the symbol file); the disk gets a copy without
@@ -64,8 +67,11 @@ $(OUT)/guests/xv6a.elf: $(XV6A_OBJS_guest) guests/xv6a/kernel.ld
 	$(LD) -m elf_i386 -nostdlib -z noexecstack -T guests/xv6a/kernel.ld -o $@ $(XV6A_OBJS_guest)
 $(OUT)/xv6a/xv6a-bare.elf: $(XV6A_OBJS_bare) guests/xv6a/kernel.ld
 	$(LD) -m elf_i386 -nostdlib -z noexecstack -T guests/xv6a/kernel.ld -o $@ $(XV6A_OBJS_bare)
+$(OUT)/guests/xv6a-trap.elf: $(XV6A_OBJS_trap) guests/xv6a/kernel.ld
+	@mkdir -p $(@D)
+	$(LD) -m elf_i386 -nostdlib -z noexecstack -T guests/xv6a/kernel.ld -o $@ $(XV6A_OBJS_trap)
 
-GUEST_IMAGES += $(OUT)/guests/xv6a.elf
+GUEST_IMAGES += $(OUT)/guests/xv6a.elf $(OUT)/guests/xv6a-trap.elf
 all: $(OUT)/xv6a/xv6a-bare.elf
 
 # xv6a alone on bare QEMU, in ring 0: the baseline every guest figure is compared to.
