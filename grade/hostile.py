@@ -312,6 +312,16 @@ def t_ring3_pv(t):
     keeps_printing(t, q, "mini.2")
 
 
+@test("ring 3: every privileged instruction and every hypercall from an xv6a-trap process is "
+      "a #GP its kernel kills it for, never emulated (trap mode); the shell and a mini run on",
+      timeout=90)
+def t_ring3_trap(t):
+    q = boot(t, "xv6a-trap:32M:hd0:trap,mini", drives=[(0, FSIMG)])
+    q.expect(r"\[xv6a-trap\.1\] init: starting sh")
+    ring3_refused(t, q, "xv6a-trap.1")
+    keeps_printing(t, q, "mini.2")
+
+
 # ---- hypercalls: random numbers and arguments (issue 10 item 6) ----
 
 @test("hypercalls: 100,000 random calls from ring 1 with hostile arguments are all refused "

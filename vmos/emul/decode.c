@@ -126,6 +126,15 @@ decode(struct vm *vm, struct insn *in)
   int reg;
   in->size = (op & 1) ? (in->opsize16 ? 2 : 4) : 1;
   switch (op) {
+  // LAB 3: the one-byte instructions of trap-and-emulate. What must hold: for
+  // cli (0xFA), sti (0xFB) and hlt (0xF4), in->kind is EM_CLI, EM_STI or
+  // EM_HLT; for in/out with an imm8 port (0xE4-0xE7: the port is the next
+  // byte) or with the port in dx (0xEC-0xEF), in->kind is EM_IN or EM_OUT,
+  // in->in says which, in->port is the port; for ins/outs (0x6C-0x6F, the
+  // port in dx), also in->string = 1 and in->kind EM_STRIO. The low bit of
+  // the opcode picks a byte or a word/dword (in->size, above); a bit of the
+  // opcode says in or out. Bytes that run out (i >= n) are -1.
+  /* LAB 3: BEGIN */
   case 0xFA: in->kind = EM_CLI; break;
   case 0xFB: in->kind = EM_STI; break;
   case 0xF4: in->kind = EM_HLT; break;
@@ -147,6 +156,7 @@ decode(struct vm *vm, struct insn *in)
     in->string = 1;
     in->kind = EM_STRIO;
     break;
+  /* LAB 3: END */
   case 0x0F:
     if (i >= n)
       return -1;

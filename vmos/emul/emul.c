@@ -114,10 +114,16 @@ emulate(struct vm *vm)
 {
   struct trapframe *tf = &vm->tf;
   struct insn in;
-  // The ring check, the one place it is made: ring 3 never has an instruction
-  // emulated, whatever it is (VM/370 could not tell; x86's rings can).
+  // LAB 3: the ring check, the one place it is made. What must hold: an
+  // instruction is emulated only when the trap came from the guest's kernel
+  // (ring 1: the saved cs says which ring); from ring 3 nothing is, whatever
+  // it is, and the #GP is the guest's own (return 0: sched.c reflects it to
+  // the guest kernel as its process's fault, R_GP_RING3). VM/370 could not
+  // tell the two apart; x86's rings can.
+  /* LAB 3: BEGIN */
   if ((tf->cs & 3) != 1)
     return 0;
+  /* LAB 3: END */
   if (decode(vm, &in) < 0)
     return 0;
   if (int_first(vm, tf->eip))
@@ -136,6 +142,15 @@ emulate(struct vm *vm)
   vm->st.em[in.kind]++;
   u32 next = tf->eip + in.len;
   switch (in.kind) {
+  // LAB 3: cli, sti and hlt on the virtual IF (vm->shared->vif). What must
+  // hold: cli clears it; sti sets it and opens the sti shadow (vm->sti_eip =
+  // the next instruction's address: irq.c delivers nothing there, so that
+  // `sti; iret` and `sti; hlt` are atomic as on a CPU); hlt with the virtual
+  // IF set blocks the VM (VM_BLOCKED) unless a virtual interrupt is pending
+  // already (no wakeup lost: the host's interrupts are off here), and with
+  // it clear stops the VM with a reason (a PC would never wake). Each
+  // returns through the eip step below, except a stopped VM's.
+  /* LAB 3: BEGIN */
   case EM_CLI:
     vm->shared->vif = 0;
     break;
@@ -154,6 +169,7 @@ emulate(struct vm *vm)
     if (vm->pending == 0)
       vm->state = VM_BLOCKED;
     break;
+  /* LAB 3: END */
   case EM_MOVCR:
     movcr(vm, &in);
     break;

@@ -1,6 +1,6 @@
 // vpc.c: the virtual PC's bus: which device answers a port, the PC's wiring
 // of device events to IRQ lines, its counters. A guest kernel in trap mode
-// drives a PC with in/out; each one faults in ring 1 and emulate.c hands it
+// drives a PC with in/out; each one faults in ring 1 and vmos/emul/io.c hands it
 // here (after the trap-mode disk, vdev_disk.c, has claimed its own ports).
 // Lab 3 (issue 10). The devices are pic.c (the 8259 pair), pit.c (PIT
 // channel 0) and uart.c (COM1); this file also holds port 0xF4, QEMU's
@@ -122,7 +122,7 @@ vpc_io(struct vm *vm, u16 port, int size, int in, u32 *val)
   if (pc == 0)
     return 0;
   if (size != 1 && size != 2 && size != 4) {
-    // emulate.c decodes no other, but this is the boundary: a width no bus has.
+    // vmos/emul/decode.c decodes no other, but this is the boundary: a width no bus has.
     pc->bad_width++;
     vpc_say(pc, L_WIDTH, "an access of %d bytes to port 0x%x: no such width; refused", size,
             port);

@@ -2,7 +2,7 @@
 // in/out instructions in trap mode (issue 10, lab 3): an 8259 pair (pic.c),
 // PIT channel 0 (pit.c), a 16550 as COM1 (uart.c) and QEMU's isa-debug-exit
 // port 0xF4, behind one port dispatcher (vpc.c). In ring 1 each in/out
-// faults; emulate.c decodes it and hands it to vpc_io. The PC's 8259s then
+// faults; vmos/emul/ decodes it and io.c hands it to vpc_io. The PC's 8259s then
 // gate every interrupt the VM gets, as on a real PC: irq_pend (irq.c) hands a
 // device event to vpc_virq, irq_deliver asks vpc_inta for the vector.
 // A VM gets a PC from the boot line (vms=NAME:pc) or its loader (vpc_attach).
