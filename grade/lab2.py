@@ -466,4 +466,4 @@ def t_bench_disk(t):
 @test("answers: labs/answers-lab2.txt answers each of the lab's questions", points=0,
       timeout=10)
 def t_answers(t):
-    check_answers(t, 2, 6, "labs/lab2-vectors.md")
+    check_answers(t, 2, 7, "labs/lab2-vectors.md")
