@@ -15,7 +15,7 @@ import tarfile
 
 from gradelib import test, parse_verdicts, REPO_ROOT
 
-LABS = {1: 4, 2: 3}              # lab: its LAB regions (stubs in the handout)
+LABS = {1: 4, 2: 3, 3: 5}        # lab: its LAB regions (stubs in the handout)
 # Tests of a lab's grader that do not depend on the student's code.
 NOT_THE_STUDENTS = {
     1: ["make: VMS and QUANTUM become the boot line"],
@@ -31,6 +31,9 @@ NOT_THE_STUDENTS = {
         # catches a gate of the student's that lets int through
         "swap: a process cannot fake a device interrupt with int: the gate into its kernel "
         "refuses ring 3 (#GP)"],
+    3: [# passes in the handout too (a vm_idle that never blocks loses no wakeup); it
+        # catches a solution that blocks without looking at what is pending
+        "idle: an interrupt that becomes pending before HC_IDLE is never slept through"],
 }
 MARKER = os.path.join(REPO_ROOT, ".handout")
 STUDENT_LAB = None
@@ -124,7 +127,7 @@ def handout_fails_grader(lab, regions):
 
 def handout_handin(lab):
     @test("lab %d: in the handout, make handout refuses, make handin packs the answers and "
-          "the changes, and its own handout suite passes" % lab, timeout=120)
+          "the changes, and its own handout suite passes" % lab, timeout=240)
     def t_handin(t):
         d = write_handout(t, lab)
         status, out = make(t, "handout", "LAB=%d" % lab, "HANDOUT=" + d + "-again", cwd=d)
@@ -132,6 +135,10 @@ def handout_handin(lab):
                 "make handout in the student tree exited %d, expected it to refuse, saying "
                 "it is a student tree:\n%s" % (status, out))
         t.check(not os.path.exists(d + "-again"), "make handout in a student tree wrote a tree")
+        # Built first: its own suite's make runs would each wait for the whole build
+        # (every guest) inside their own timeouts.
+        status, out = make(t, "all", cwd=d)
+        t.check(status == 0, "the handout does not build:\n" + out)
         g = t.spawn([sys.executable, os.path.join(d, "grade", "grade.py"), "-j", "2", "handout"],
                     cwd=d, name="grade.py")
         g.wait_exit()

@@ -40,6 +40,19 @@ emul_reg(struct trapframe *tf, int r)
 static int
 modrm(struct vm *vm, const u8 *code, int n, int *i, int *reg, struct insn *in)
 {
+  int r = -1;
+  // LAB 3: a memory operand's effective address (32-bit addressing: the Intel
+  // SDM's tables "32-bit addressing forms with the ModR/M byte" and "... with
+  // the SIB byte"). What must hold afterwards: the bytes from code[*i] that
+  // are the ModRM byte, a SIB byte if rm is 4 (and mod not 3), and a
+  // displacement (8 bits sign-extended for mod 1, 32 for mod 2, and 32 with
+  // no base for mod 0 with rm 5, or with SIB base 5) are consumed (*i moves
+  // past them), *reg is the ModRM's reg field; mod 3 is a register operand
+  // (in->mem 0, in->reg its number); otherwise in->mem is 1 and in->ea the
+  // address from the guest's registers (emul_reg(&vm->tf, n)): base + index
+  // << scale + displacement, index 4 meaning none. r is 0, or -1 if the
+  // bytes run out (*i reaching n).
+  /* LAB 3: BEGIN */
   struct trapframe *tf = &vm->tf;
   if (*i >= n)
     return -1;
@@ -87,7 +100,9 @@ modrm(struct vm *vm, const u8 *code, int n, int *i, int *reg, struct insn *in)
     *i += 4;
   }
   in->ea = ea;
-  return 0;
+  r = 0;
+  /* LAB 3: END */
+  return r;
 }
 
 // Decode the instruction at the guest's eip; 0 if it is one the host
@@ -126,15 +141,6 @@ decode(struct vm *vm, struct insn *in)
   int reg;
   in->size = (op & 1) ? (in->opsize16 ? 2 : 4) : 1;
   switch (op) {
-  // LAB 3: the one-byte instructions of trap-and-emulate. What must hold: for
-  // cli (0xFA), sti (0xFB) and hlt (0xF4), in->kind is EM_CLI, EM_STI or
-  // EM_HLT; for in/out with an imm8 port (0xE4-0xE7: the port is the next
-  // byte) or with the port in dx (0xEC-0xEF), in->kind is EM_IN or EM_OUT,
-  // in->in says which, in->port is the port; for ins/outs (0x6C-0x6F, the
-  // port in dx), also in->string = 1 and in->kind EM_STRIO. The low bit of
-  // the opcode picks a byte or a word/dword (in->size, above); a bit of the
-  // opcode says in or out. Bytes that run out (i >= n) are -1.
-  /* LAB 3: BEGIN */
   case 0xFA: in->kind = EM_CLI; break;
   case 0xFB: in->kind = EM_STI; break;
   case 0xF4: in->kind = EM_HLT; break;
@@ -156,7 +162,6 @@ decode(struct vm *vm, struct insn *in)
     in->string = 1;
     in->kind = EM_STRIO;
     break;
-  /* LAB 3: END */
   case 0x0F:
     if (i >= n)
       return -1;
