@@ -208,6 +208,40 @@ def lab2_variants():
     ]
 
 
+def lab3_region(path, index, old, new):
+    """The solution's LAB 3 region `index` of path (in the tree) with old replaced."""
+    full = os.path.join(REPO_ROOT, path)
+    text = open(full).read() if os.path.exists(full) else ""
+    spans = regions(text, 3)
+    code = text[spans[index][0]:spans[index][1]] if index < len(spans) else ""
+    return code.replace(old, new) if old in code else "#error the variant no longer applies\n"
+
+
+def lab3_variants():
+    emul, idle, ring = "vmos/emul/emul.c", "vmos/idle.c", "vmos/vdev_blkring.c"
+    return [
+        Variant("modrm-no-disp", "a memory operand's displacement is skipped, not added",
+                "vmos/emul/decode.c", 0, lab3_region("vmos/emul/decode.c", 0,
+                "    ea += (u32)(int)(signed char)code[(*i)++];", "    (*i)++;"),
+                {"decoder:": r"invlpg with SIB and displacement"}, lab=3),
+        Variant("ring-none", "instructions from ring 3 are emulated too", emul, 0, "",
+                {"ring check:": r"."}, lab=3),
+        Variant("sti-no-shadow", "sti sets the virtual IF but opens no shadow", emul, 1,
+                lab3_region(emul, 1, "    vm->sti_eip = next;", ""),
+                {"decoder:": r"sti shadow"}, lab=3),
+        Variant("idle-blind", "HC_IDLE blocks without looking at what is pending", idle, 0,
+                lab3_region(idle, 0, "  if (vm->pending)\n    return IDLE_IRQ;", ""),
+                {"never slept through": r"idles with a tick pending"}, lab=3),
+        Variant("idle-no-deadline", "HC_IDLE forgets its deadline: only an interrupt wakes it",
+                idle, 0, lab3_region(idle, 0, "  vm->idle_deadline = deadline;",
+                                     "  vm->idle_deadline = 0;"),
+                {"wakes from HC_IDLE at its deadline": r"."}, lab=3),
+        Variant("ring-count-unbounded", "a ring request may ask for any number of sectors",
+                ring, 0, lab3_region(ring, 0, " || q->count > BLK_MAX_SECTORS", ""),
+                {"disk ring:": r"."}, lab=3),
+    ]
+
+
 def regions(text, lab):
     """(start, end) offsets of the code inside each LAB lab region of text."""
     out = []
@@ -285,5 +319,5 @@ def variant_test(v):
          timeout=180)(lambda t: check_variant(t, v))
 
 
-for _v in LAB1 + lab2_variants():
+for _v in LAB1 + lab2_variants() + lab3_variants():
     variant_test(_v)
