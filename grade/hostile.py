@@ -287,6 +287,8 @@ def ring3_refused(t, q, tag):
     """`hostile priv` in the xv6a tagged tag: every privileged instruction kind and
     every hypercall number, each from a process of its own, ends with that process
     killed by its kernel with #GP (trap 13); the shell goes on."""
+    q.fail_on(r"hostile priv: (\S+) ran in ring 3 \(wrong\)",
+              "{0} from ring 3 was carried out: it must be the process's #GP")
     q.send("hostile priv\r")
     q.expect(r"hostile priv: (\d+) attempts done")
     out = q.output

@@ -117,7 +117,7 @@ def t_decoder_forms(t):
     # disk, its 8259s and its page tables, and ends through port 0xF4.
     q = guest(t, "trapio:4M:hd0:trap,mini")
     q.fail_on(r"panic: ([^\r\n]*)", "the host panicked: {0}")
-    q.fail_on(r"trapio: FAIL: ([^\r\n]*)", "trapio: {0} did not hold")
+    q.fail_on(r"trapio: FAIL: ([^\r\n]*)\r?\n", "trapio: {0} did not hold")
     q.fail_on(r"vmos: stopped VM 1 \(trapio\.1\): (?!guest exit 0 )([^\r\n]*)\r?\n",
               "the host stopped trapio: {0}")
     m = q.expect(r"trapio: done, cases (\d+)\r?\n")
