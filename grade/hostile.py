@@ -324,6 +324,34 @@ def t_ring3_trap(t):
     keeps_printing(t, q, "mini.2")
 
 
+@test("ring 1: every privileged instruction from a paravirtual kernel (mini) is a #GP the host "
+      "gives back to it, never carried out; the mini beside it runs on", timeout=60)
+def t_ring1_pv(t):
+    q = boot(t, "mini-kpriv,mini")
+    q.fail_on(r"mini: kpriv: (\S+) ran in ring 1 \(wrong\)",
+              "{0} in mini's kernel was carried out: without trap mode it must be a #GP")
+    m = q.expect(r"mini: kpriv: (\d+) of (\d+) privileged instructions raised #GP")
+    t.check(m.group(1) == m.group(2) and int(m.group(2)) >= 20,
+            "%s of %s privileged instructions raised #GP in mini's kernel" % m.groups())
+    m = q.expect(r"ring 1 sees: eflags 0x[0-9a-f]+ \(IF (\d), IOPL (\d)\), cs 0x[0-9a-f]+ "
+                 r"\(ring (\d)\)")
+    t.check(m.groups() == ("1", "0", "1"), "what ring 1 sees: %s" % m.group(0))
+    q.expect(r"\[mini-kpriv\.1\] ticker: uptime", what="the attacker's own tasks to run")
+    keeps_printing(t, q, "mini.2")
+
+
+@test("virtual IF: a kernel spinning with it off for ever is still preempted by the host's "
+      "timer; the mini beside it keeps half the CPU", timeout=60)
+def t_vif_spin(t):
+    q = boot(t, "mini-vifspin,mini", "stopafter=400")
+    q.expect(r"mini: vifspin: spinning with the virtual IF off")
+    keeps_printing(t, q, "mini.2", 3)
+    q.expect(r"vmos: stopafter=400 reached")
+    m = q.expect(r"\n\s+2 mini\.2\s+runnable\s+([\d.]+)\s", what="the host's list at the end")
+    t.check(float(m.group(1)) >= 40, "the mini beside the spinner had %s%% of the host's ticks "
+            "(round robin between two: about 50%%)" % m.group(1))
+
+
 # ---- hypercalls: random numbers and arguments (issue 10 item 6) ----
 
 @test("hypercalls: 100,000 random calls from ring 1 with hostile arguments are all refused "

@@ -302,6 +302,97 @@ attack(void)
           holes);
 }
 
+#elif defined(MINI_KPRIV)
+// Every privileged instruction from a paravirtual kernel (ring 1, IOPL 0):
+// each must raise #GP, which the host reflects to this kernel (not carry it
+// out: only a trap-mode VM has instructions emulated, and this one is not).
+// The attack asks for its own #GPs (vector 13 without TT_RING3) and resumes
+// after each one; then it runs what x86 lets ring 1 run silently and prints
+// what that shows.
+static volatile uint resume, faults;
+extern char vector13[];              // entry.S: the #GP stub
+
+int
+hostile_fault(struct tf *tf)
+{
+  if (tf->trapno != 13 || (tf->cs & 3) != 1 || resume == 0)
+    return 0;
+  faults++;
+  tf->eip = resume;
+  resume = 0;
+  return 1;
+}
+
+// Run insn with resume set to the address after it; 1 if it faulted.
+#define TRY(insn, ...) ({ \
+  uint before = faults; \
+  asm volatile("movl $1f, %0\n\t" insn "\n1:\n\tmovl $0, %0" : "=m"(resume) : __VA_ARGS__ \
+               : "memory", "eax", "ecx", "edx"); \
+  faults != before; })
+
+static void
+attack(void)
+{
+  static unsigned short desc[3];
+  uint n = 0, gp = 0;
+  hcall3(HC_SET_TRAP, 13, (uint)vector13, 0);    // its kernel's #GP comes to it now
+  struct { const char *name; int faulted; } r[] = {
+    { "cli", TRY("cli", "i"(0)) },
+    { "sti", TRY("sti", "i"(0)) },
+    { "hlt", TRY("hlt", "i"(0)) },
+    { "mov-from-cr0", TRY("movl %%cr0, %%eax", "i"(0)) },
+    { "mov-to-cr0", TRY("movl $0x80000011, %%eax; movl %%eax, %%cr0", "i"(0)) },
+    { "mov-from-cr3", TRY("movl %%cr3, %%eax", "i"(0)) },
+    { "mov-to-cr3", TRY("movl $0, %%eax; movl %%eax, %%cr3", "i"(0)) },
+    { "mov-to-cr4", TRY("movl $0, %%eax; movl %%eax, %%cr4", "i"(0)) },
+    { "mov-to-dr7", TRY("movl $0x3ff, %%eax; movl %%eax, %%dr7", "i"(0)) },
+    { "invlpg", TRY("invlpg (%1)", "r"(FLAT_BASE)) },
+    { "lidt", TRY("lidt %1", "m"(desc)) },
+    { "lgdt", TRY("lgdt %1", "m"(desc)) },
+    { "lldt", TRY("movl $0, %%eax; lldt %%ax", "i"(0)) },
+    { "ltr", TRY("movl $0x28, %%eax; ltr %%ax", "i"(0)) },
+    { "clts", TRY("clts", "i"(0)) },
+    { "wbinvd", TRY("wbinvd", "i"(0)) },
+    { "rdmsr", TRY("movl $0x10, %%ecx; rdmsr", "i"(0)) },
+    { "inb-pic", TRY("inb $0x21, %%al", "i"(0)) },
+    { "outb-pic", TRY("movb $0xff, %%al; outb %%al, $0x21", "i"(0)) },
+    { "outb-com1", TRY("movb $0x41, %%al; movw $0x3f8, %%dx; outb %%al, %%dx", "i"(0)) },
+  };
+  for (uint i = 0; i < sizeof(r) / sizeof(r[0]); i++, n++) {
+    gp += r[i].faulted;
+    if (!r[i].faulted)
+      kprintf("mini: kpriv: %s ran in ring 1 (wrong)\n", r[i].name);
+  }
+  kprintf("mini: kpriv: %u of %u privileged instructions raised #GP\n", gp, n);
+  hcall3(HC_SET_TRAP, 13, (uint)vector13, TT_RING3);   // as before
+  uint fl, cs;
+  unsigned short msw, tr;
+  struct { unsigned short limit; uint base; } __attribute__((packed)) gdt, idt;
+  asm volatile("pushfl; popl %0" : "=r"(fl));
+  asm volatile("movl %%cs, %0" : "=r"(cs));
+  asm volatile("sgdt %0" : "=m"(gdt));
+  asm volatile("sidt %0" : "=m"(idt));
+  asm volatile("smsw %0" : "=r"(msw));
+  asm volatile("str %0" : "=r"(tr));
+  kprintf("mini: kpriv: ring 1 sees: eflags 0x%x (IF %u, IOPL %u), cs 0x%x (ring %u), "
+          "gdt 0x%x, idt 0x%x, msw 0x%x, tr 0x%x\n", fl, (fl >> 9) & 1, (fl >> 12) & 3, cs,
+          cs & 3, gdt.base, idt.base, msw, tr);
+}
+
+#elif defined(MINI_VIFSPIN)
+// A kernel that turns its virtual IF off and spins for ever: it never takes
+// another virtual interrupt, but the host's timer is the host's (design.md
+// section 7), so it is preempted at each slice's end as any VM is, and the
+// VM beside it keeps its share.
+static void
+attack(void)
+{
+  kprintf("mini: vifspin: spinning with the virtual IF off\n");
+  shared.s.vif = 0;
+  for (volatile uint i = 0; ; i++)
+    ;
+}
+
 #else
 static void
 attack(void)
@@ -314,3 +405,11 @@ hostile_kernel(void)
 {
   attack();
 }
+
+#ifndef MINI_KPRIV
+int
+hostile_fault(struct tf *tf)
+{
+  return 0;                      // no variant but kpriv expects its kernel to fault
+}
+#endif

@@ -27,6 +27,7 @@ void idletest(void);           // mini-idletest's tests of HC_IDLE (grade/idle.p
 
 // hostile.c
 void hostile_kernel(void);     // a test variant's attack on the host; else nothing
+int  hostile_fault(struct tf *tf);   // 1: a fault of its kernel the attack expected
 
 // console.c
 void kprintf(const char *fmt, ...);

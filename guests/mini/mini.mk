@@ -10,6 +10,8 @@ MINI_VARIANTS += mini-kldt mini-kdf mini-vcpu mini-idtpeek mini-fpu mini-diskove
 MINI_VARIANTS += mini-swallow
 # Lab 3: a mini that makes 100,000 random hypercalls (the hostile suite).
 MINI_VARIANTS += mini-fuzz
+# ... and kernels that run every privileged instruction, or spin with the virtual IF off.
+MINI_VARIANTS += mini-kpriv mini-vifspin
 MINI_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -MD
