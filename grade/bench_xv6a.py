@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 # bench_xv6a.py: the xv6a half of `make bench`. The same xv6a and the same
-# user program (user/xv6a/bench.c) run twice: on bare QEMU in ring 0 (the
-# baseline) and as the only guest of vmos in ring 1 (trap-mode disk), and for
-# one workload each in three variants (VARIANTS below: system calls reflected,
-# the disk in pass or pv mode). Per workload it reports the three measures of
+# user program (user/xv6a/bench.c) run three ways (README "xv6a three ways"):
+# on bare QEMU in ring 0 (the baseline), paravirtual as the only guest of vmos
+# in ring 1, and as xv6a-trap, a PC kernel in ring 1 whose every privileged
+# instruction the host traps and emulates (both guests with a trap-mode disk),
+# and for one workload each in three variants (VARIANTS below: system calls
+# reflected, the disk in pass or pv mode). xv6a-trap has no hypercalls: its
+# marks are lines on its debug console (port 0xE9, vmos/vpc/vpc.c), the same
+# `vmos: mark` lines. Per workload it reports the three measures of
 # design.md section 12:
 #   instructions  one run under -icount shift=0 (rdtsc counts retired
 #                 instructions: xv6a's and, in the guest, the host's);
 #   host events   from the host's mark lines around each workload (guest only);
 #   wall cycles   the median of --runs runs without icount (rdtsc is then the
 #                 host's clock, so an int, an iret or a CR3 load costs what it costs).
-# Each as guest/bare. No thresholds: it prints, it does not judge.
+# Each as guest/bare; then the host entries by cause, trap against pv (the
+# instructions emulated by kind, hypercalls, reflected traps, hidden faults).
+# No thresholds: it prints, it does not judge.
 import os
 import re
 import select
@@ -35,6 +41,7 @@ WORKLOADS = [("null-syscall", "null system call (getpid)"),
 # The guest configurations: the default (trap-mode disk, direct system calls)
 # and three variants, each run for one workload only, to compare on the same work.
 APPEND = {"vmos": "vms=xv6a:32M:hd0",
+          "trap": "vms=xv6a-trap:32M:hd0:trap",
           "vmos-reflect": "vms=xv6a:32M:hd0 fasttraps=0",
           "vmos-pass": "vms=xv6a:32M:hd0:pass",
           "vmos-pv": "vms=xv6a:32M:hd0:pv"}
@@ -125,12 +132,47 @@ def fmt(x):
     return "-" if x is None else ("%.0f" % x if x >= 100 else "%.1f" % x)
 
 
+# Host entries by cause, per operation: (column, mark counters summed).
+# "other" is what is left of the entries: the host's timer ticks, first FPU use.
+CAUSES = [("entries", ("exits",)), ("emulate", ("emulate_exits",)),
+          ("cli", ("em_cli",)), ("sti", ("em_sti",)), ("hlt", ("em_hlt",)),
+          ("movcr", ("em_movcr",)), ("invlpg", ("em_invlpg",)),
+          ("desc", ("em_lidt", "em_lgdt", "em_ltr")), ("in", ("em_in",)),
+          ("out", ("em_out",)), ("strio", ("em_strio",)), ("hcalls", ("hcalls",)),
+          ("syscall", ("syscalls",)), ("fault", ("faults",)), ("hidden", ("hidden",)),
+          ("irq", ("irqs",))]
+
+
+def causes(ev):
+    """The second table: per operation, each guest's host entries by cause."""
+    print()
+    print("host entries by cause, per operation: xv6a-trap (trap) against the paravirtual "
+          "xv6a (pv), both with a trap-mode disk")
+    print("%-15s %-4s" % ("workload", "") + "".join(" %8s" % c for c, _ in CAUSES) +
+          " %8s" % "other")
+    for w, _ in WORKLOADS:
+        for mode, name in (("trap", "trap"), ("vmos", "pv")):
+            n, d = ev[mode].get(w, (0, {}))
+            if not n:
+                print("%-15s %-4s (no marks: see its log)" % (w, name))
+                continue
+            vals = [sum(d.get(k, 0) for k in keys) for _, keys in CAUSES]
+            # hidden faults and emulated instructions are each one entry; so
+            # are hypercalls, reflected traps and device interrupts
+            known = sum(vals[i] for i, (c, _) in enumerate(CAUSES)
+                        if c in ("emulate", "hcalls", "syscall", "fault", "hidden", "irq"))
+            cells = ["%.2f" % (v / n) for v in vals] + ["%.2f" % ((vals[0] - known) / n)]
+            print("%-15s %-4s" % (w, name) + "".join(" %8s" % c for c in cells))
+    print("(desc: lidt, lgdt and ltr; syscall and fault: traps reflected to the guest "
+          "kernel; other: the host's timer ticks and first FPU uses)")
+
+
 def main(runs=5):
     for f in ("vmos", "xv6a/xv6a-bare.elf", "xv6a/fs.img"):
         if not os.path.exists(os.path.join(OUT, f)):
             sys.exit("bench: build first (make)")
     # What each configuration runs: everything, or a variant's one workload.
-    jobs = [("bare", "bench"), ("vmos", "bench")] + [
+    jobs = [("bare", "bench"), ("vmos", "bench"), ("trap", "bench")] + [
         (mode, "bench " + w) for w, mode, _ in VARIANTS]
     ins, ev = {}, {}
     for mode, command in jobs:
@@ -161,12 +203,14 @@ def main(runs=5):
         print("%-44s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % tuple(
             [label, fmt(ib), fmt(ig), ratio(ig, ib), fmt(wb), fmt(wg), ratio(wg, wb)] + events))
 
-    print("xv6a bench: bare QEMU (ring 0) against one xv6a guest of vmos (ring 1, trap-mode disk)")
+    print("xv6a bench: bare QEMU (ring 0) against one xv6a guest of vmos (ring 1, trap-mode "
+          "disk): paravirtual, and below it xv6a-trap (trap and emulate)")
     print("%-44s %11s %11s %6s  %11s %11s %6s  %8s %7s %7s %7s %7s" % (
         "per operation", "instr bare", "instr guest", "ratio", "wall bare", "wall guest",
         "ratio", "entries", "hidden", "reflect", "emul", "pgdirs"))
     for w, label in WORKLOADS:
         row(label, w, "vmos")
+        row("  xv6a-trap (trap and emulate)", w, "trap")
         for vw, mode, vlabel in VARIANTS:
             if vw == w:
                 row("  " + vlabel, w, mode)
@@ -196,12 +240,13 @@ def main(runs=5):
     if secs["bare"]:
         b = statistics.median(secs["bare"])
         print("usertests wall time (median of %d): bare %.2f s" % (len(secs["bare"]), b), end="")
-        for mode, name in (("vmos", "guest, trap-mode disk"), ("vmos-pass", "pass"),
-                           ("vmos-pv", "pv")):
+        for mode, name in (("vmos", "guest, trap-mode disk"), ("trap", "xv6a-trap"),
+                           ("vmos-pass", "pass"), ("vmos-pv", "pv")):
             if secs[mode]:
                 g = statistics.median(secs[mode])
                 print("; %s %.2f s (%.2fx)" % (name, g, g / b), end="")
         print()
+    causes(ev)
     print("instructions: -icount shift=0, one run (repeatable but for disk waits, which poll); "
           "wall: rdtsc cycles, median "
           "of %d runs without icount; host events: per operation, from vmos's mark lines" % runs)

@@ -224,34 +224,58 @@ hv_null(struct vm *vm, struct trapframe *tf)
 
 // For benchmarks: the counters at a point the guest names, so that the cost of
 // the code between two marks can be read off in host events. The label is one
-// word of letters, digits and "-_.": anything else becomes '?', so a guest can
-// neither start a host line of its own nor add counters to this one (bench.py
-// reads `vmos: mark N LABEL: counters`).
-static int
-hv_mark(struct vm *vm, struct trapframe *tf)
+// word of letters, digits and "-_.", at most MARK_LABEL_MAX of them: anything
+// else becomes '?', so a guest can neither start a host line of its own nor add
+// counters to this one (bench.py reads `vmos: mark N LABEL: counters`). Two
+// ways in: HC_MARK (below) and, for a PC kernel that has no hypercalls, a line
+// `mark LABEL` on its debug console, port 0xE9 (vmos/vpc/vpc.c). The emulated
+// instructions by kind come last, so parsers of the older line still work.
+void
+vm_mark(struct vm *vm, const char *label, int n)
 {
-  char label[32];
-  u32 n = 0;
-  if (vm_copyin(vm, label, tf->ebx, 1) < 0)
-    return E_FAULT;                  // (a label that ends early is cut short)
-  while (n < sizeof(label) - 1 && vm_copyin(vm, &label[n], tf->ebx + n, 1) == 0 && label[n]) {
-    char c = label[n];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.'))
-      label[n] = '?';
-    n++;
+  char l[MARK_LABEL_MAX + 1];
+  int i;
+  for (i = 0; i < n && i < MARK_LABEL_MAX && label[i]; i++) {
+    char c = label[i];
+    l[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '.' ? c : '?';
   }
-  label[n] = 0;
+  l[i] = 0;
   struct vmstats *s = &vm->st;
   kprintf("vmos: mark %d %s: exits %u hcalls %u syscalls %u faults %u hidden %u virqs %u "
           "switches %u cr3 %u ticks %u pgdirs %u reflected %u emulated %u disk_cmds %u "
           "ide_polls %u irqs %u eois %u devvirqs %u devwait %u blk_notifies %u blk_requests %u "
-          "blk_sectors %u blk_batches %u blk_refused %u bad_hcalls %u\n", vm->id, label,
+          "blk_sectors %u blk_batches %u blk_refused %u bad_hcalls %u", vm->id, l,
           s->exits, s->hcalls, s->exit_cause[X_SYSCALL], s->exit_cause[X_FAULT],
           s->hidden_faults, s->virqs, world_switches, cr3_loads, ticks, s->pgdir_loads,
           s->reflected, s->emulated, s->disk_cmds, ide_polls, s->exit_cause[X_IRQ], s->eois,
           s->dev_virqs, s->dev_wait_ticks, s->blk_notifies, s->blk_requests, s->blk_sectors,
           s->blk_batches, s->blk_refused, s->bad_hcalls);
+  // Only for a VM that has had an instruction emulated (trap mode, a trap-mode
+  // disk): a line that ends at bad_hcalls is what the other guests always got.
+  int any = vm->trapmode;
+  for (int k = 0; k < NEMUL; k++)
+    any |= s->em[k] != 0;
+  if (any)
+    kprintf(" em_cli %u em_sti %u em_hlt %u em_movcr %u em_invlpg %u em_lidt %u em_lgdt %u "
+            "em_ltr %u em_in %u em_out %u em_strio %u em_unclaimed %u em_intfirst %u "
+            "emulate_exits %u", s->em[EM_CLI], s->em[EM_STI], s->em[EM_HLT], s->em[EM_MOVCR],
+            s->em[EM_INVLPG], s->em[EM_LIDT], s->em[EM_LGDT], s->em[EM_LTR], s->em[EM_IN],
+            s->em[EM_OUT], s->em[EM_STRIO], s->em[EM_UNCLAIMED], s->em[EM_INTFIRST],
+            s->exit_cause[X_EMULATE]);
+  kprintf("\n");
+}
+
+static int
+hv_mark(struct vm *vm, struct trapframe *tf)
+{
+  char label[MARK_LABEL_MAX];
+  u32 n = 0;
+  if (vm_copyin(vm, label, tf->ebx, 1) < 0)
+    return E_FAULT;                  // (a label that ends early is cut short)
+  while (n < sizeof(label) && vm_copyin(vm, &label[n], tf->ebx + n, 1) == 0 && label[n])
+    n++;
+  vm_mark(vm, label, n);
   return 0;
 }
 

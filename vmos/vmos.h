@@ -25,6 +25,10 @@ void        fpu_forget(struct vm *vm);
 // hcall.c
 void        hcall(struct vm *vm);
 int         trap_set(struct vm *vm, u32 vector, u32 handler, u32 flags);
+#define MARK_LABEL_MAX 31                    // a mark's label: at most so many characters
+void        vm_mark(struct vm *vm, const char *label, int n);
+                                             // print `vmos: mark N LABEL: counters` (n bytes
+                                             // of label, cut and sanitized): HC_MARK, port 0xE9
 
 // handback.c
 int         irq_invoke(struct vm *vm, u32 irq);

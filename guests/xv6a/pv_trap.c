@@ -36,6 +36,8 @@ uint pv_vif;                     // the virtual IF, as xv6a last set it (trapasm
 static inline uchar inb(ushort p) { uchar v; asm volatile("inb %1,%0" : "=a"(v) : "d"(p)); return v; }
 static inline void outb(ushort p, uchar v) { asm volatile("outb %0,%1" : : "a"(v), "d"(p)); }
 
+static void debuglog(const char *p, int n);
+
 struct gate { ushort off_lo, sel; uchar zero, type; ushort off_hi; };
 static unsigned long long gdt[GDT_NSEG];
 static struct gate idt[256];
@@ -78,6 +80,12 @@ pv_init(uint magic, uint info)
   asm volatile("movl %%cr4, %0" : "=r"(cr4));
   asm volatile("movl %0, %%cr4" : : "r"(cr4 | 0x80));      // CR4.PGE
   uart_init(COM1);               // the console, with receive interrupts
+  // What the debug log is, on it, as a PC kernel's boot log would say. Longer
+  // than the line the host keeps (64 bytes): the host cuts it and drops it,
+  // counted, since it is not a mark (grade/trapemu.py reads the counts).
+  static const char hello[] = "xv6a-trap: this is its debug log; the host takes only "
+                              "lines `mark LABEL` (make bench's marks), the others it drops\n";
+  debuglog(hello, sizeof(hello) - 1);
   // The PICs at 0x20/0x28, everything masked but the cascade, the timer, COM1, IDE.
   outb(0x21, 0xFF); outb(0xA1, 0xFF);
   outb(0x20, 0x11); outb(0x21, T_IRQ0); outb(0x21, 4); outb(0x21, 1);
@@ -156,7 +164,29 @@ pv_eoi(int irq, int direct)
   outb(0x20, 0x20);
 }
 
-int pv_mark(const char *label) { return -1; }   // no hypercalls in trap mode
+// The PC's debug log, port 0xE9 (QEMU's isa-debugcon; vmos's virtual PC has
+// one): n bytes in one rep outsb, so one host entry, as a hypercall would be.
+static void
+debuglog(const char *p, int n)
+{
+  asm volatile("cld; rep outsb" : "+S"(p), "+c"(n) : "d"((ushort)0xE9) : "memory");
+}
+
+// No hypercall, so no HC_MARK: a line `mark LABEL` on the debug log instead,
+// which the host takes for HC_MARK, its counters read at the newline.
+// Labels are at most 31 characters (sys_hostmark).
+int
+pv_mark(const char *label)
+{
+  char line[40];
+  int n = 5;
+  memmove(line, "mark ", 5);
+  for (int i = 0; label[i] && n < sizeof(line) - 1; i++)
+    line[n++] = label[i];
+  line[n++] = '\n';
+  debuglog(line, n);
+  return 0;
+}
 int pv_disk_pv(void) { return 0; }    // the (emulated) primary channel's ports
 int pv_disk_port(void) { return 0x1F0; }
 int pv_disk_irq(void) { return IRQ_IDE; }

@@ -5,11 +5,15 @@
 // Lab 3 (issue 10). The devices are pic.c (the 8259 pair), pit.c (PIT
 // channel 0) and uart.c (COM1); this file also holds port 0xF4, QEMU's
 // isa-debug-exit: a write stops the VM with that status, the way a test
-// kernel under QEMU ends its run.
+// kernel under QEMU ends its run, and port 0xE9, QEMU's isa-debugcon: a PC
+// kernel's debug log, taken a line at a time, where a line `mark LABEL` is
+// what HC_MARK is to a paravirtual guest (the host's counters, vm_mark in
+// hcall.c; xv6a-trap's bench marks) and every other line is dropped, counted.
 //
 // The PC's I/O map, as modelled:
 //   0x20-0x21  8259 master     0x40-0x43  8254 PIT    0x80  POST/delay (ignored)
 //   0xA0-0xA1  8259 slave      0x3F8-0x3FF COM1       0xF4  debug exit (any width)
+//   0xE9       debug console (bytes; reads 0xE9, as QEMU's does)
 // Everything else is an empty ISA bus: reads give all ones, writes go
 // nowhere, and the first such access of a VM is said on the console with its
 // port. The devices take bytes only, as on a PC; a wider access is refused
@@ -24,6 +28,23 @@
 #include "vmos/vpc/pc.h"
 
 static struct vpc pcs[MAXVMS];       // one for each VM slot, used if it has a PC
+
+// The debug console of each PC (port 0xE9). A line is at most DCON_LINE
+// bytes: the rest of a longer one is cut (counted) until its newline, so a
+// guest that never ends a line holds DCON_LINE bytes of the host, no more.
+// Each byte is a host entry already (an emulated out, or one element of a
+// rep outsb, at most 1024 an entry: emul/io.c), but one mark line of the
+// host's is some 500 bytes for a guest's 8, so marks are also limited to
+// DCON_MARKS a host tick per VM; the others are refused, counted.
+#define DCON_LINE 64
+#define DCON_MARKS 8
+static struct dcon {
+  char line[DCON_LINE];
+  uint len;                  // bytes in line
+  uint cut;                  // the line under way was longer than DCON_LINE
+  uint lines, marks, dropped, cuts, refused;
+  uint tick, tick_marks;     // marks in host tick `tick`
+} dcons[MAXVMS];
 
 int
 vpc_attach(struct vm *vm)
@@ -46,6 +67,7 @@ vpc_attach(struct vm *vm)
   vpic_init(pc);
   vpit_init(pc);
   vuart_init(pc);
+  memset(&dcons[i], 0, sizeof(dcons[i]));
   vm->pc = pc;
   vm->pending = 0;                   // its PIC decides from now on
   return 0;
@@ -73,11 +95,48 @@ vpc_say(struct vpc *pc, int kind, const char *fmt, ...)
           buf, vm->tf.eip);
 }
 
-enum { D_NONE, D_PIC0, D_PIC1, D_PIT, D_COM1, D_EXIT, D_POST };
+// A byte on vm's debug console: at a newline, its line is done.
+static void
+dcon_out(struct vm *vm, u8 c)
+{
+  struct dcon *d = &dcons[vm - vms];
+  if (c != '\n') {
+    if (d->len < DCON_LINE)
+      d->line[d->len++] = c;
+    else if (!d->cut) {
+      d->cut = 1;
+      d->cuts++;
+    }
+    return;
+  }
+  d->lines++;
+  uint n = d->len;
+  while (n > 0 && d->line[n - 1] == '\r')    // "mark x\r\n" is "mark x"
+    n--;
+  d->len = d->cut = 0;
+  if (n < 5 || memcmp(d->line, "mark ", 5) != 0) {
+    d->dropped++;                    // a debug log line: nobody reads it
+    return;
+  }
+  if (d->tick != ticks) {
+    d->tick = ticks;
+    d->tick_marks = 0;
+  }
+  if (d->tick_marks >= DCON_MARKS) {
+    d->refused++;
+    return;
+  }
+  d->tick_marks++;
+  d->marks++;
+  vm_mark(vm, d->line + 5, n - 5);   // cut to MARK_LABEL_MAX and sanitized there
+}
+
+enum { D_NONE, D_PIC0, D_PIC1, D_PIT, D_COM1, D_EXIT, D_POST, D_DCON };
 
 static const char *devname[] = {
   [D_NONE] "no device", [D_PIC0] "8259 master", [D_PIC1] "8259 slave",
   [D_PIT] "8254 PIT", [D_COM1] "16550 COM1", [D_EXIT] "debug exit", [D_POST] "POST port",
+  [D_DCON] "debug console",
 };
 
 static int
@@ -104,6 +163,8 @@ device(u16 port, int *reg)
     return D_EXIT;
   if (port == 0x80)
     return D_POST;
+  if (port == 0xE9)
+    return D_DCON;
   return D_NONE;
 }
 
@@ -138,6 +199,7 @@ vpc_io(struct vm *vm, u16 port, int size, int in, u32 *val)
   case D_COM1: pc->io.com1++; break;
   case D_EXIT: pc->io.exit++; break;
   case D_POST: pc->io.post++; break;
+  case D_DCON: break;                // dcons[] counts its lines
   default:
     pc->io.unknown++;
     pc->last_unknown = port;
@@ -193,6 +255,12 @@ vpc_io(struct vm *vm, u16 port, int size, int in, u32 *val)
     else
       vuart_out(pc, reg, v);
     break;
+  case D_DCON:
+    if (in)
+      v = 0xE9;                      // QEMU's answer: "a debug console is here"
+    else
+      dcon_out(vm, v);
+    break;
   }
   if (in)
     *val = v;
@@ -242,6 +310,11 @@ vpc_stats(struct vm *vm)
   if (pc->io.unknown)
     kprintf(" (last 0x%x)", pc->last_unknown);
   kprintf("; bad width %u, refused %u, notes %u\n", pc->bad_width, pc->refused, pc->notes);
+  struct dcon *d = &dcons[vm - vms];
+  if (d->lines || d->len)
+    kprintf("  pc: debug console: lines %u, marks %u, other lines dropped %u, lines cut %u, "
+            "marks refused (over %d a tick) %u\n", d->lines, d->marks, d->dropped, d->cuts,
+            DCON_MARKS, d->refused);
   kprintf("  pc: irqs raised/delivered");
   for (int n = 0; n < 16; n++)
     if (pc->raised[n] || pc->delivered[n])
