@@ -24,14 +24,14 @@
 #define IRQ_COM2      3
 
 // Per real IRQ (one device each): since when the host has seen it waiting,
-// in whom, and for whom the host already ended or passed it on (so that the
-// guest's own late hand-back or EOI is not taken for a lie). What only lab 2's
-// blocks use is marked unused: a handout whose blocks are empty still builds.
+// and in whom. Per VM (vm->served, vm->served_cpu): the IRQs the host already
+// ended or passed on for it (so that the guest's own late hand-back or EOI is
+// not taken for a lie; per VM, since two VMs may each be in the middle of a
+// handler of the same IRQ, one instance each). What only lab 2's blocks use
+// is marked unused: a handout whose blocks are empty still builds.
 #define LAB2_ONLY __attribute__((unused))
 static uint seen_at[16];
 static struct vm *seen_in[16] LAB2_ONLY;
-static struct vm *served_for[16];
-static uint served_turn[16] LAB2_ONLY;   // served_for's turn (switches_in) when served
 
 // The VM whose device raises real IRQ irq, or 0.
 static LAB2_ONLY struct vm*
@@ -64,8 +64,8 @@ irq_invoke(struct vm *vm, u32 irq)
     return E_INVAL;
   }
   if (!in_service(irq, pic_slave_isr())) {
-    if (served_for[irq] == vm) {     // the host already passed it on (late, not a lie)
-      served_for[irq] = 0;
+    if (vm->served & (1u << irq)) {  // the host already passed it on (late, not a lie)
+      vm->served &= ~(1u << irq);
       // The swallow check ended vm's own IRQ when vm left the CPU in the middle
       // of its handler; that the handler now hands it back means its virtual
       // IF was off: it is still owed the interrupt, as a virtual one (else its
@@ -108,8 +108,8 @@ irq_eoi(struct vm *vm, u32 irq)
   if (irq < 8 || irq > 15 || !(vm->irqs & (1u << irq)))
     return E_INVAL;
   if (!in_service(irq, pic_slave_isr())) {
-    if (served_for[irq] == vm) {     // the host ended it already
-      served_for[irq] = 0;
+    if (vm->served & (1u << irq)) {  // the host ended it already
+      vm->served &= ~(1u << irq);
       return 0;
     }
     return E_INVAL;
@@ -145,7 +145,11 @@ blame(struct vm *vm, int irq, struct vm *owner)
 // another VM's goes to its owner (which runs next, as in route mode). A guest
 // that had its grace is blamed at once; one that left first may have been
 // preempted in the middle of its handler, so its hand-back is still
-// accepted in its next turn (served_for), and it is blamed if none comes.
+// accepted while it runs on (vm->served), and it is blamed if none comes in
+// SWALLOW_GRACE more ticks of its own time on the CPU. (Not "in its next
+// turn": a turn can be a few instructions long, cut short by a VM woken
+// for its timer, and another direct interrupt may nest on the unfinished
+// handler first; measured in the devices suite's two xv6a in defer mode.)
 void
 irq_swallow_check(struct vm *vm, int leaving)
 {
@@ -157,8 +161,9 @@ irq_swallow_check(struct vm *vm, int leaving)
   //    host first saw it waiting, seen_at/seen_in) and is not leaving;
   //  - otherwise the host has taken it back: a slave IRQ is ended, an IRQ of
   //    another VM is raised for its owner (irq_raise), and vm is blamed
-  //    (blame) if it had its whole grace; if it left before, served_for and
-  //    served_turn say so, and a turn of it without the hand-back blames it;
+  //    (blame) if it had its whole grace; if it left before, vm->served and
+  //    vm->served_cpu say so, and SWALLOW_GRACE more ticks of vm's own CPU time
+  //    (vm->st.cpu_ticks) without the hand-back blame it;
   //  - vm's own master IRQ (COM2 while it reads its data) and an IRQ its owner
   //    has already been told of (pending) are left alone.
   /* LAB 2: BEGIN */
@@ -167,8 +172,8 @@ irq_swallow_check(struct vm *vm, int leaving)
     if (!(vm->direct & (1u << irq)))
       continue;
     struct vm *owner = owner_of(irq);
-    if (served_for[irq] == vm && vm->st.switches_in != served_turn[irq]) {
-      served_for[irq] = 0;           // a whole turn went by: no hand-back came
+    if ((vm->served & (1u << irq)) && vm->st.cpu_ticks - vm->served_cpu[irq] >= SWALLOW_GRACE) {
+      vm->served &= ~(1u << irq);    // it ran its grace again: no hand-back came
       if (owner != vm)
         blame(vm, irq, owner);
     }
@@ -185,8 +190,11 @@ irq_swallow_check(struct vm *vm, int leaving)
     if (!late && !leaving)
       continue;
     seen_at[irq] = 0;
-    served_for[irq] = late ? 0 : vm;
-    served_turn[irq] = vm->st.switches_in;
+    if (late)
+      vm->served &= ~(1u << irq);
+    else
+      vm->served |= 1u << irq;
+    vm->served_cpu[irq] = vm->st.cpu_ticks;
     if (irq >= 8)
       pic_eoi(irq);
     if (owner == vm)

@@ -172,6 +172,9 @@ struct vm {
   u64 noted_tsc[16];
   int idt_dirty;             // build all its IDT before it runs (vidt.c)
   u32 direct;                // bit n: real IRQ n reaches it directly (vidt.c)
+  u32 served;                // bit n: the host ended or passed on real IRQ n for
+                             // it while its handler still had it (handback.c)
+  uint served_cpu[16];       // ... its CPU time (st.cpu_ticks) then
 
   // console (vdev_console.c)
   char out[CONS_LINE];       // the line it is writing, until its '\n'
