@@ -58,18 +58,20 @@ trap(struct trapframe *tf)
     return;
   }
   switch (tf->trapno) {
-  case T_PGFLT:                  // a page below the break, never touched: give it one
-    if (curproc && !(tf->err & PTE_P) && pv_fault_addr() < curproc->sz) {
-      if (uvmtouch(curproc->pgdir, curproc->sz, pv_fault_addr()) == 0)
+  case T_PGFLT: {                // a page below the break, never touched: give it one
+    uint va = pv_fault_addr();   // once: in trap mode each read of cr2 is a host entry
+    if (curproc && !(tf->err & PTE_P) && va < curproc->sz) {
+      if (uvmtouch(curproc->pgdir, curproc->sz, va) == 0)
         break;
       if (user) {                // sbrk promised more than memory now has
         cprintf("pid %d %s: out of memory for page 0x%x--kill proc\n", curproc->pid,
-                curproc->name, pv_fault_addr());
+                curproc->name, va);
         curproc->killed = 1;
         break;
       }
     }
     goto fault;
+  }
   case T_IRQ0 + IRQ_TIMER:
     ticks = pv_clock(ticks + 1);
     wakeup(&ticks);
