@@ -1,6 +1,7 @@
 // pv_bare.c: the pv layer on bare QEMU: xv6a in ring 0 does its privileged work
 // itself, with the instructions: its own GDT, TSS and IDT, the 8259 PICs, the
-// PIT, the 16550 UART. (Under vmos, pv_vmos.c does the same work by hypercall.)
+// PIT, the 16550 UART (those three in pc.c, shared with trap mode's pv_trap.c).
+// (Under vmos, pv_vmos.c does the same work by hypercall.)
 #include "xv6a.h"
 #include "pv.h"
 
@@ -66,9 +67,6 @@ pv_init(uint magic, uint info)
 
 uint pv_memsize(void) { return memsize; }
 
-void pv_putc(int c) { uart_putc(COM1, c); }
-int pv_getc(void) { return uart_getc(COM1); }
-int pv_console_irq(void) { return IRQ_COM1; }
 
 void pv_lcr3(uint pa) { asm volatile("movl %0, %%cr3" : : "r"(pa) : "memory"); }
 void pv_invlpg(void *va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
@@ -99,15 +97,6 @@ pv_set_trap(int v, void (*handler)(void), int dpl, int trapgate)
   idt[v].off_hi = h >> 16;
 }
 
-void
-pv_timer_init(int hz)
-{
-  uint div = 1193182 / hz;
-  outb(0x43, 0x34);
-  outb(0x40, div);
-  outb(0x40, div >> 8);
-}
-
 // The PIT interrupts at every tick, and the CPU takes one that came while
 // interrupts were off as soon as they are on again: counting them keeps time
 // (a second tick while one is pending would be lost, but bare xv6a's kernel
@@ -117,27 +106,4 @@ uint pv_clock(uint counted) { return counted; }
 // The iret to user mode sets IF, and the CPU takes what is pending at once.
 void pv_take_pending(void) { }
 
-void
-pv_eoi(int irq, int direct)
-{
-  if (irq >= 8)
-    outb(0xA0, 0x20);
-  outb(0x20, 0x20);
-}
-
 int pv_mark(const char *label) { return -1; }   // no host to count anything
-int pv_disk_pv(void) { return 0; }    // the real ports: the primary channel's
-int pv_disk_port(void) { return 0x1F0; }
-int pv_disk_irq(void) { return IRQ_IDE; }
-int pv_disk_rw(uint sector, void *buf, int write) { return -1; }
-struct blk_ring *pv_disk_ring(void) { return 0; }   // a real disk has no ring
-int pv_disk_notify(void) { return -1; }
-
-void
-pv_exit(int status, const char *why)
-{
-  cprintf("xv6a: exit %d: %s\n", status, why);
-  asm volatile("outl %0, %1" : : "a"(status ? 0x11 : 0x10), "d"((ushort)0xF4));  // isa-debug-exit
-  for (;;)
-    asm volatile("cli; hlt");
-}

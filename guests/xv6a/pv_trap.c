@@ -2,7 +2,7 @@
 // 1, doing its privileged work itself with the instructions, as pv_bare.c
 // does in ring 0: its own GDT, TSS and IDT (lgdt, ltr, lidt), cli/sti/hlt,
 // mov to and from cr0, cr2, cr3 and cr4, invlpg, and in/out to the 8259 pair,
-// the PIT, COM1 and the IDE disk. In ring 1 with IOPL 0 each of them raises
+// the PIT, COM1 and the IDE disk (pc.c: the same code as bare's). In ring 1 with IOPL 0 each of them raises
 // #GP, and the host emulates it on the VM's virtual PC (vmos/emul/,
 // vmos/vpc/): full virtualization, trap-and-emulate. The host finds this
 // build by its multiboot header (entry.S) and enters it as a loader would:
@@ -96,9 +96,6 @@ pv_init(uint magic, uint info)
 
 uint pv_memsize(void) { return memsize; }
 
-void pv_putc(int c) { uart_putc(COM1, c); }
-int pv_getc(void) { return uart_getc(COM1); }
-int pv_console_irq(void) { return IRQ_COM1; }
 
 void pv_lcr3(uint pa) { asm volatile("movl %0, %%cr3" : : "r"(pa) : "memory"); }
 void pv_invlpg(void *va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
@@ -138,15 +135,6 @@ pv_set_trap(int v, void (*handler)(void), int dpl, int trapgate)
   asm volatile("lidt %0" : : "m"(idtr));
 }
 
-void
-pv_timer_init(int hz)
-{
-  uint div = 1193182 / hz;
-  outb(0x43, 0x34);
-  outb(0x40, div);
-  outb(0x40, div >> 8);
-}
-
 // The timer interrupts counted, as on bare QEMU (a virtual 8259 merges the
 // ticks that come while one is pending, as a real one does).
 uint pv_clock(uint counted) { return counted; }
@@ -155,14 +143,6 @@ uint pv_clock(uint counted) { return counted; }
 // the process next enters the host with the virtual IF on, at the latest its
 // next system call, which the host delivers it before (vmos/sched.c).
 void pv_take_pending(void) { }
-
-void
-pv_eoi(int irq, int direct)
-{
-  if (irq >= 8)
-    outb(0xA0, 0x20);
-  outb(0x20, 0x20);
-}
 
 // The PC's debug log, port 0xE9 (QEMU's isa-debugcon; vmos's virtual PC has
 // one): n bytes in one rep outsb, so one host entry, as a hypercall would be.
@@ -186,19 +166,4 @@ pv_mark(const char *label)
   line[n++] = '\n';
   debuglog(line, n);
   return 0;
-}
-int pv_disk_pv(void) { return 0; }    // the (emulated) primary channel's ports
-int pv_disk_port(void) { return 0x1F0; }
-int pv_disk_irq(void) { return IRQ_IDE; }
-int pv_disk_rw(uint sector, void *buf, int write) { return -1; }
-struct blk_ring *pv_disk_ring(void) { return 0; }
-int pv_disk_notify(void) { return -1; }
-
-void
-pv_exit(int status, const char *why)
-{
-  cprintf("xv6a: exit %d: %s\n", status, why);
-  asm volatile("outl %0, %1" : : "a"(status ? 0x11 : 0x10), "d"((ushort)0xF4));  // the exit port
-  for (;;)
-    asm volatile("cli; hlt");
 }
