@@ -3,7 +3,8 @@
 // (IRQ 15). vmos gives each VM that has a disk one whole drive (vdev_disk.c).
 // Polling is enough here: the host runs with interrupts off anyway, and waits
 // for each sector (QEMU completes it in its own time; the waits are counted,
-// ide_polls).
+// ide_polls), pausing between two reads of a busy drive's status (see
+// wait_ready: polling at full speed slowed QEMU's own completion).
 // (ide_rwn: up to 256 sectors in one READ/WRITE MULTIPLE command, 16 a data
 // block: QEMU then does one I/O per 16 sectors, where ide_rw does one a sector.)
 #include "types.h"
@@ -35,7 +36,8 @@ uint ide_polls;                          // status reads while waiting (stats, b
 // to QEMU, ~0.1-1 us): QEMU does disk I/O in a thread of its own, which a
 // loaded machine may not run for a long while, so the bound is seconds, not
 // the 0.1 s that 1M reads once were (a busy CI machine hit that).
-#define WAIT_POLLS 50000000
+#define WAIT_POLLS 5000000
+#define POLL_PAUSE 100       // pauses between two status reads of a busy drive
 
 // Wait until the channel is not busy; -1 on error or after too long.
 static int
@@ -46,8 +48,14 @@ wait_ready(int ch, int need_drq)
     u8 s = inb(base[ch] + 7);
     if (s == 0xFF)
       return -1;                           // no controller
-    if (s & ST_BSY)
+    if (s & ST_BSY) {
+      // Not at once again: each status read is an exit into QEMU's device
+      // model, which holds the lock its I/O thread needs to finish the very
+      // command we wait for. A short pause between reads lets it.
+      for (int k = 0; k < POLL_PAUSE; k++)
+        asm volatile("pause");
       continue;
+    }
     if (s & (ST_ERR | ST_DF))
       return -1;
     if (!need_drq || (s & ST_DRQ))
