@@ -166,15 +166,19 @@ LAB1 += [
 ]
 
 
-HANDBACK = os.path.join(REPO_ROOT, "vmos", "handback.c")
+def region_with(path, lab, index, old, new):
+    """The solution's LAB lab region `index` of path (in the tree) with old replaced:
+    a wrong variant that differs from the solution in one place."""
+    full = os.path.join(REPO_ROOT, path)
+    text = open(full).read() if os.path.exists(full) else ""
+    spans = regions(text, lab)
+    code = text[spans[index][0]:spans[index][1]] if index < len(spans) else ""
+    return code.replace(old, new) if old in code else "#error the variant no longer applies\n"
 
 
 def lab2_region(index, old, new):
-    """The solution's LAB 2 region `index` of vmos/handback.c with old replaced."""
-    text = open(HANDBACK).read() if os.path.exists(HANDBACK) else ""
-    spans = regions(text, 2)
-    code = text[spans[index][0]:spans[index][1]] if index < len(spans) else ""
-    return code.replace(old, new) if old in code else "#error the variant no longer applies\n"
+    """vmos/handback.c's LAB 2 region `index` with old replaced."""
+    return region_with("vmos/handback.c", 2, index, old, new)
 
 
 def lab2_variants():
@@ -209,12 +213,8 @@ def lab2_variants():
 
 
 def lab3_region(path, index, old, new):
-    """The solution's LAB 3 region `index` of path (in the tree) with old replaced."""
-    full = os.path.join(REPO_ROOT, path)
-    text = open(full).read() if os.path.exists(full) else ""
-    spans = regions(text, 3)
-    code = text[spans[index][0]:spans[index][1]] if index < len(spans) else ""
-    return code.replace(old, new) if old in code else "#error the variant no longer applies\n"
+    """path's LAB 3 region `index` with old replaced."""
+    return region_with(path, 3, index, old, new)
 
 
 def lab3_variants():
