@@ -208,8 +208,8 @@ def t_blkbad(t):
     after = q.output[stop.end():]
     t.check("blkbad: lie" not in after, "blkbad ran on after it was stopped:\n" + after)
     # The mini's clock goes on after the attack.
-    u1 = int(q.expect(r"\[mini\.2\] ticker: uptime (\d+)").group(1))
-    u2 = int(q.expect(r"\[mini\.2\] ticker: uptime (\d+)").group(1))
+    u1 = int(q.expect(r"\[mini\.2\] ticker: uptime (\d+)\r?\n").group(1))
+    u2 = int(q.expect(r"\[mini\.2\] ticker: uptime (\d+)\r?\n").group(1))
     t.check(u2 > u1, "the mini's ticker did not move on: %d then %d" % (u1, u2))
     enter_monitor(q)
     out = monitor(q, "stats")
