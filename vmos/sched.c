@@ -116,6 +116,9 @@ handle_exit(struct vm *vm)
         vm->shared->cr2 = addr;
       reflect(vm, T_PGFLT, 1, tf->err, R_TRAP);
     }
+  } else if (trapno == T_PGFLT && vm_flat_fault(vm, rcr2(), tf->err)) {
+    // A flat guest's write to a page it shares with others: now its own copy.
+    cause = X_HIDDEN;
   } else if (trapno == T_PGFLT) {
     u32 addr = rcr2();
     cause = X_FAULT;

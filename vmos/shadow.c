@@ -131,13 +131,28 @@ shadow_fault(struct vm *vm, u32 va, u32 *errp)
     *errp = err | PF_P;              // the guest's tables map it: a protection fault
     return 0;                        // a process touching its kernel's pages, or a
   }                                  // write the guest itself forbids
+  // The machine page, and what the pmap lets the CPU do with it: a page it
+  // may only read as it is (shared) is mapped read-only until a write.
+  u32 gpa = PTE_ADDR(g), perm = vm_gpa_perm(vm, gpa, g & (PTE_U | PTE_W));
+  void *page = vm_gpa_page(vm, gpa);
+  if (page == 0) {
+    vm_stop(vm, "it touched guest-physical 0x%x at 0x%x, a page it gave back to the host",
+            gpa, va);
+    return -1;
+  }
+  if ((err & PF_W) && !(perm & PTE_W)) {
+    if ((page = vm_gpa_page_write(vm, gpa)) == 0) {
+      vm_stop(vm, "the host has no memory for its own copy of guest-physical 0x%x", gpa);
+      return -1;
+    }
+    perm |= PTE_W;
+  }
   pte_t *spte = pt_walk(vm->pgdir, va, 1);
   if (spte == 0) {
     vm_stop(vm, "the host is out of memory for its shadow page tables");
     return -1;
   }
-  *spte = V2P(vm_gpa_page(vm, PTE_ADDR(g))) | PTE_P | (g & (PTE_U | PTE_W)) |
-          ((g & PTE_G) ? SPTE_GLOBAL : 0);
+  *spte = V2P(page) | PTE_P | perm | ((g & PTE_G) ? SPTE_GLOBAL : 0);
   bit_set((g & PTE_G) ? vm->sh_global : vm->sh_local, PDX(va));
   if (!(g & PTE_G)) {
     if (vm->sh_nlog < SHADOW_LOG)

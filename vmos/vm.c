@@ -119,14 +119,52 @@ nomem:
   return 0;
 }
 
-// The machine page (direct-map address) behind guest-physical gpa, or 0.
-void*
-vm_gpa_page(struct vm *vm, u32 gpa)
+// The entry of vm->pmap for guest-physical page gpa, or 0. Its states:
+//   PTE_P and PTE_W: a machine page of the VM's own;
+//   PTE_P alone:     a machine page it may only read as it is (page sharing
+//                    makes them): every mapping the CPU uses for it is
+//                    read-only, and a write goes through vm_gpa_page_write;
+//   no PTE_P:        no machine page (one the guest gave back to the host).
+pte_t*
+vm_pmap_pte(struct vm *vm, u32 gpa)
 {
   if (gpa >= vm->mem_size || vm->pmap == 0)
     return 0;
-  pte_t *pte = pt_walk(vm->pmap, gpa, 0);
+  return pt_walk(vm->pmap, gpa, 0);
+}
+
+// The machine page (direct-map address) behind guest-physical gpa, or 0:
+// for reading it.
+void*
+vm_gpa_page(struct vm *vm, u32 gpa)
+{
+  pte_t *pte = vm_pmap_pte(vm, gpa);
   return (pte && (*pte & PTE_P)) ? P2V(PTE_ADDR(*pte)) : 0;
+}
+
+// The same for writing it: a machine page of the VM's own, or 0 if it has
+// none there. (No page is read-only in the pmap until page sharing makes
+// some; then the write takes a private copy.)
+void*
+vm_gpa_page_write(struct vm *vm, u32 gpa)
+{
+  pte_t *pte = vm_pmap_pte(vm, gpa);
+  if (pte == 0 || !(*pte & PTE_P) || !(*pte & PTE_W))
+    return 0;
+  return P2V(PTE_ADDR(*pte));
+}
+
+// The permission bits a mapping of guest-physical gpa may have in a table
+// the CPU uses (a flat guest's, a shadow), of the ones (PTE_W, PTE_U) the
+// guest's own view would give it: no PTE_W for a page the pmap makes
+// read-only. 0 if the VM has no page there.
+u32
+vm_gpa_perm(struct vm *vm, u32 gpa, u32 perm)
+{
+  pte_t *pte = vm_pmap_pte(vm, gpa);
+  if (pte == 0 || !(*pte & PTE_P))
+    return 0;
+  return (*pte & PTE_W) ? perm : perm & ~PTE_W;
 }
 
 // A flat guest (like mini) has no page tables: the host maps its memory once, at
@@ -140,9 +178,33 @@ vm_make_flat(struct vm *vm)
     pte_t *pte = pt_walk(vm->pgdir, va, 1);
     if (pte == 0)
       return -1;
-    *pte = V2P(vm_gpa_page(vm, gpa)) | PTE_P | PTE_W | (va >= FLAT_USER ? PTE_U : 0);
+    *pte = V2P(vm_gpa_page(vm, gpa)) | PTE_P |
+           vm_gpa_perm(vm, gpa, PTE_W | (va >= FLAT_USER ? PTE_U : 0));
   }
   return 0;
+}
+
+// A page fault of a flat guest at va that its fixed map explains: a write to
+// a page the pmap makes read-only (page sharing) gets the VM's own copy, and
+// the map says writable again. 1 if that was it (a hidden fault), 0 if the
+// fault is the guest's own.
+int
+vm_flat_fault(struct vm *vm, u32 va, u32 err)
+{
+  u32 gpa = va - FLAT_BASE;
+  if (!(err & PF_P) || !(err & PF_W) || gpa >= vm->mem_size)
+    return 0;
+  pte_t *pte = pt_walk(vm->pgdir, va, 0);
+  if (pte == 0 || !(*pte & PTE_P) || (*pte & PTE_W))
+    return 0;
+  if ((err & PF_U) && !(*pte & PTE_U))
+    return 0;                        // a process at its kernel's pages
+  void *page = vm_gpa_page_write(vm, PGROUNDDOWN(gpa));
+  if (page == 0)
+    return 0;
+  *pte = V2P(page) | PTE_P | PTE_W | (*pte & PTE_U);   // (the world switch back
+  vm->st.hidden_faults++;                              // reloads CR3: no stale TLB)
+  return 1;
 }
 
 // Stop vm for good, saying why on the system console. Its memory goes back to
@@ -244,7 +306,7 @@ vm_page(struct vm *vm, u32 gva, int write)
     return page;
   if (translate(vm, gva, write, &gpa) < 0)
     return 0;
-  return vm_gpa_page(vm, PGROUNDDOWN(gpa));
+  return write ? vm_gpa_page_write(vm, PGROUNDDOWN(gpa)) : vm_gpa_page(vm, PGROUNDDOWN(gpa));
 }
 
 static int
