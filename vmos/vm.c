@@ -154,6 +154,21 @@ vm_gpa_page_write(struct vm *vm, u32 gpa)
   return P2V(PTE_ADDR(*pte));
 }
 
+// Take guest-physical page gpa from the VM: the pmap says it has no machine
+// page there any more, and the page goes back to the host's allocator. The
+// caller first drops every mapping the CPU could use for it (the flat map's
+// entry, shadow_flush). 0, or -1 if the VM had no page there.
+int
+vm_gpa_free(struct vm *vm, u32 gpa)
+{
+  pte_t *pte = vm_pmap_pte(vm, gpa);
+  if (pte == 0 || !(*pte & PTE_P))
+    return -1;
+  kfree(P2V(PTE_ADDR(*pte)));
+  *pte = 0;
+  return 0;
+}
+
 // The permission bits a mapping of guest-physical gpa may have in a table
 // the CPU uses (a flat guest's, a shadow), of the ones (PTE_W, PTE_U) the
 // guest's own view would give it: no PTE_W for a page the pmap makes

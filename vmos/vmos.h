@@ -137,6 +137,7 @@ int         vm_make_flat(struct vm *vm);
 void*       vm_gpa_page(struct vm *vm, u32 gpa);
 void*       vm_gpa_page_write(struct vm *vm, u32 gpa);
 pte_t*      vm_pmap_pte(struct vm *vm, u32 gpa);
+int         vm_gpa_free(struct vm *vm, u32 gpa);
 u32         vm_gpa_perm(struct vm *vm, u32 gpa, u32 perm);
 int         vm_flat_fault(struct vm *vm, u32 va, u32 err);
 void        pd_free_tables(pde_t *pd, int pages);
