@@ -306,9 +306,10 @@ _Static_assert(sizeof(struct blk_ring) <= 4096, "the disk ring is one page");
 // ---- Flat guests (mini): the host does the paging ----
 // A guest without page tables of its own sees its memory at FLAT_BASE. Pages
 // below FLAT_USER are supervisor (the guest kernel, ring 1); pages from FLAT_USER
-// up are user pages (its tasks, ring 3).
+// up are user pages (its tasks, ring 3). 128 KiB of kernel is room for mini
+// (about 40 KiB) and keeps a mini of 256 KiB possible (1,024 of them at once).
 #define FLAT_BASE  0x40000000u
-#define FLAT_USER  0x40100000u
+#define FLAT_USER  0x40020000u
 
 // ---- Paged guests (xv6a): the guest does the paging, the host shadows it ----
 // A guest whose image is linked at or above GUEST_KERNBASE keeps page tables of

@@ -10,6 +10,8 @@
 #include "types.h"
 #include "defs.h"
 #include "param.h"
+#include "mmu.h"
+#include "memlayout.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 #include "vmos/trace.h"
@@ -28,12 +30,74 @@ static uint ahead_lost;          // ... and dropped because that was full
 
 static int cmd_help(int argc, char **argv);
 
+// The page tables under a page directory (not the switcher region's, which
+// switcher.c counts).
+static uint
+pd_tables(pde_t *pd)
+{
+  uint n = 0;
+  for (int i = 0; pd && i < NPDENTRIES; i++)
+    n += i != PDX(SWITCHER_BASE) && (pd[i] & PTE_P);
+  return n;
+}
+
+// The host's own pages for vm, its memory aside: the pmap and its tables,
+// the page directory it runs in and its tables (a flat guest's map, or the
+// shadow's), its switcher pages, a trap-mode VM's shared page. What each
+// holds is in `mem`'s answer and the README (Scale).
+static uint
+vm_host_pages(struct vm *vm, uint *pmap, uint *tables, uint *sw)
+{
+  *pmap = vm->pmap ? 1 + pd_tables(vm->pmap) : 0;
+  *tables = (vm->pgdir ? 1 : 0) + pd_tables(vm->pgdir);
+  *sw = sw_vm_pages(vm);
+  return *pmap + *tables + *sw + (vm->own_shared ? 1 : 0);
+}
+
+// `mem`'s line on what a VM costs the host beyond its memory: its struct vm
+// (a slot of the static table, MAXVMS of them) and its host pages, for the
+// VM that costs least (a mini: the fixed part), and the total of them all.
+static void
+mem_fixed(void)
+{
+  struct vm *least = 0;
+  uint least_pages = 0, all = 0, live = 0, pmap, tables, sw;
+  for (int i = 0; i < nvms; i++) {
+    struct vm *vm = &vms[i];
+    if (vm->state == VM_FREE || vm->state == VM_STOPPED)
+      continue;
+    uint n = vm_host_pages(vm, &pmap, &tables, &sw);
+    all += n;
+    live++;
+    if (least == 0 || n < least_pages) {
+      least = vm;
+      least_pages = n;
+    }
+  }
+  if (least == 0) {
+    kprintf("fixed per VM: %u bytes of struct vm (no VM running to count host pages of)\n",
+            (uint)sizeof(struct vm));
+    return;
+  }
+  vm_host_pages(least, &pmap, &tables, &sw);
+  kprintf("fixed per VM: %u bytes (struct vm %u, host pages %u) for VM %d (%s.%d), "
+          "the least of %u running\n", (uint)sizeof(struct vm) + least_pages * PGSIZE,
+          (uint)sizeof(struct vm), least_pages * PGSIZE, least->id, least->name, least->id,
+          live);
+  kprintf("  its host pages: pmap %u (directory and tables), page directory and tables %u, "
+          "switcher %u, own shared page %u\n", pmap, tables, sw, least->own_shared ? 1 : 0);
+  kprintf("  all %u running VMs: %u host pages (%u KiB) beyond their memory; struct vm "
+          "table %u slots, %u KiB\n", live, all, all * 4, MAXVMS,
+          (uint)(MAXVMS * sizeof(struct vm) / 1024));
+}
+
 static int
 cmd_mem(int argc, char **argv)
 {
   uint total = kalloc_total_pages(), free = kalloc_free_pages();
   kprintf("pages: %u total, %u free, %u in use (4 KiB each; %u KiB free)\n",
           total, free, total - free, free * 4);
+  mem_fixed();
   return 0;
 }
 
@@ -60,17 +124,54 @@ cmd_halt(int argc, char **argv)
   poweroff();
 }
 
+// The VMs a command is about: argv[1] is N or N-M (ids), none is all of them.
+// 0, or -1 after saying what is wrong. With 1,024 VMs a whole table is
+// thousands of lines: `list 1-20` shows a page of it.
+static int
+argrange(int argc, char **argv, int *lo, int *hi)
+{
+  *lo = 1;
+  *hi = nvms;
+  if (argc == 1)
+    return 0;
+  char a[16];
+  uint from, to;
+  char *dash = 0;
+  if (argc == 2 && strlen(argv[1]) < sizeof(a)) {
+    safestrcpy(a, argv[1], sizeof(a));
+    for (char *p = a; *p && !dash; p++)
+      if (*p == '-')
+        dash = p;
+    if (dash)
+      *dash = 0;
+    if (parse_uint(a, &from) && (dash ? parse_uint(dash + 1, &to) : (to = from, 1)) &&
+        from >= 1 && from <= to && to <= (uint)nvms) {
+      *lo = from;
+      *hi = to;
+      return 0;
+    }
+  }
+  kprintf("usage: %s [N|N-M]   (VM ids from 1 to %d; none: all of them)\n", argv[0], nvms);
+  return -1;
+}
+
 static int
 cmd_list(int argc, char **argv)
 {
-  stats_list();
+  int lo, hi;
+  if (argrange(argc, argv, &lo, &hi) < 0)
+    return -1;
+  stats_list_range(lo, hi);
   return 0;
 }
 
 static int
 cmd_stats(int argc, char **argv)
 {
-  stats_print();
+  int lo, hi;
+  if (argrange(argc, argv, &lo, &hi) < 0)
+    return -1;
+  stats_print_range(lo, hi);
   return 0;
 }
 
@@ -214,8 +315,8 @@ static const struct {
   int (*fn)(int argc, char **argv);
 } commands[] = {
   { "help", "list the commands", cmd_help },
-  { "list", "the VMs: state, CPU share, host entries, world switches", cmd_list },
-  { "stats", "counters: host entries by cause, hypercalls, switches", cmd_stats },
+  { "list", "the VMs: state, CPU share, host entries, world switches; list N-M: some", cmd_list },
+  { "stats", "counters: host entries by cause, hypercalls, switches; stats N-M: some", cmd_stats },
   { "focus", "focus N: typing goes to VM N", cmd_focus },
   { "pause", "pause N: VM N stops being scheduled", cmd_pause },
   { "resume", "resume N: a paused VM runs again", cmd_resume },
@@ -224,7 +325,7 @@ static const struct {
   { "console", "console output of each VM: bytes, lines, writes cut short by the rate", cmd_console },
   { "cont", "leave the monitor: typing goes to the VM with focus", cmd_cont },
   { "trace", "trace: write the timeline to the debug console (port 0xE9); trace on|off", cmd_trace },
-  { "mem", "machine pages: total, free, in use", cmd_mem },
+  { "mem", "machine pages: total, free, in use; what a VM costs the host beyond its memory", cmd_mem },
   { "ticks", "host timer ticks since boot", cmd_ticks },
   { "reboot", "reset the machine", cmd_reboot },
   { "halt", "power the machine off", cmd_halt },

@@ -25,33 +25,45 @@ div64(u64 a, u32 b)
   return q;
 }
 
-// One line per VM; CPU share is of all ticks since boot that went to VMs or idle.
+// One line per VM, of VMs lo..hi (ids; the monitor's `list N-M`, as 1,024 VMs
+// would fill screens); CPU share is of all ticks since boot that went to VMs
+// or idle.
 void
-stats_list(void)
+stats_list_range(int lo, int hi)
 {
   uint total = idle_ticks;
   for (int i = 0; i < nvms; i++)
     total += vms[i].st.cpu_ticks;
-  kprintf("  id name            state      cpu%%   ticks    exits switches\n");
-  for (int i = 0; i < nvms; i++) {
+  kprintf("    id name            state      cpu%%   ticks    exits switches\n");
+  for (int i = lo - 1; i < hi && i < nvms; i++) {
     struct vm *vm = &vms[i];
     char tag[VMNAME + 8];
     ksnprintf(tag, sizeof(tag), "%s.%d", vm->name, vm->id);
     uint share = total ? vm->st.cpu_ticks * 1000 / total : 0;   // tenths of a percent
-    kprintf("  %2d %-15s %-9s %3u.%u %7u %8u %8u\n", vm->id, tag, vm_state_name(vm->state),
+    kprintf("  %4d %-15s %-9s %3u.%u %7u %8u %8u\n", vm->id, tag, vm_state_name(vm->state),
             share / 10, share % 10, vm->st.cpu_ticks, vm->st.exits, vm->st.switches_in);
   }
   kprintf("  idle ticks %u, world switches %u, quantum %u\n", idle_ticks, world_switches, quantum);
 }
 
 void
-stats_print(void)
+stats_list(void)
+{
+  stats_list_range(1, nvms);
+}
+
+// The host's counters, and each VM's of VMs lo..hi (the monitor's `stats N-M`).
+void
+stats_print_range(int lo, int hi)
 {
   kprintf("host: ticks %u, world switches %u, cr3 loads %u, idle ticks %u, "
           "disk status polls %u\n", ticks, world_switches, cr3_loads, idle_ticks, ide_polls);
+  kprintf("host: round robin: %u turns, %u VMs looked at for them (%u.%02u a turn), "
+          "%d VMs\n", sched_turns, sched_looked, sched_turns ? sched_looked / sched_turns : 0,
+          sched_turns ? sched_looked % sched_turns * 100 / sched_turns : 0, nvms);
   if (idle_spin)
     kprintf("host: idle=spin: guests are asked to spin when idle\n");
-  for (int i = 0; i < nvms; i++) {
+  for (int i = lo - 1; i < hi && i < nvms; i++) {
     struct vm *vm = &vms[i];
     struct vmstats *s = &vm->st;
     kprintf("VM %d (%s.%d): exits %u:", vm->id, vm->name, vm->id, s->exits);
@@ -112,4 +124,10 @@ stats_print(void)
     if (vm->state == VM_STOPPED)
       kprintf("  stopped: %s\n", vm->why);
   }
+}
+
+void
+stats_print(void)
+{
+  stats_print_range(1, nvms);
 }

@@ -105,6 +105,14 @@ sw_vm_free(struct vm *vm)
   }
 }
 
+// How many pages of the host's vm's switcher region holds as its own (for
+// `mem`): its table of the region, its vCPU page, its IDT.
+uint
+sw_vm_pages(struct vm *vm)
+{
+  return (vm->swpt != 0) + (vm->vcpu != 0) + (vm->idt != 0);
+}
+
 // Who may raise vector with an int instruction: a guest's system-call vector
 // needs DPL 3. The gate still enters the host, which reflects it (route mode).
 void

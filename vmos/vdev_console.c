@@ -35,11 +35,23 @@ struct vm *focus;            // the VM that gets what is typed
 static struct vm *open_vm;   // whose unfinished line is the console's open line
 
 // Lines held while the monitor has the keyboard, in the order they were
-// written: each a byte with its VM's index, its text, '\n'. When full, the
+// written: each two bytes with its VM's index (MAXVMS is more than a byte
+// holds), its text, '\n'. When full, the
 // oldest go (and are counted as never shown: the VM's log still has them).
 static char hold[CONS_HELD];
 static uint hold_r, hold_w;  // bytes ever taken out, put in
 static uint hold_lost;       // lines dropped since the last release
+
+_Static_assert(MAXVMS <= 65536, "a held line names its VM in two bytes");
+
+// The VM of the held line that starts at hold_r (its two index bytes, taken).
+static struct vm*
+hold_take_vm(void)
+{
+  uint lo = (u8)hold[hold_r++ % CONS_HELD];
+  uint hi = (u8)hold[hold_r++ % CONS_HELD];
+  return &vms[lo | hi << 8];
+}
 
 static int
 held(void)
@@ -71,7 +83,7 @@ print_line(struct vm *vm, const char *text, uint n)
 static void
 unhold_oldest(void)
 {
-  vms[(u8)hold[hold_r++ % CONS_HELD]].cons.unshown++;
+  hold_take_vm()->cons.unshown++;
   while (hold[hold_r++ % CONS_HELD] != '\n')
     ;
   hold_lost++;
@@ -80,9 +92,11 @@ unhold_oldest(void)
 static void
 hold_line(struct vm *vm, const char *text, uint n)
 {
-  while (CONS_HELD - (hold_w - hold_r) < n + 2)
+  while (CONS_HELD - (hold_w - hold_r) < n + 3)
     unhold_oldest();
-  hold[hold_w++ % CONS_HELD] = vm - vms;
+  uint idx = vm - vms;
+  hold[hold_w++ % CONS_HELD] = idx & 0xFF;
+  hold[hold_w++ % CONS_HELD] = idx >> 8;
   for (uint i = 0; i < n; i++)
     hold[hold_w++ % CONS_HELD] = text[i];
   hold[hold_w++ % CONS_HELD] = '\n';
@@ -93,7 +107,7 @@ static void
 unhold_all(void)
 {
   while (hold_r != hold_w) {
-    struct vm *vm = &vms[(u8)hold[hold_r++ % CONS_HELD]];
+    struct vm *vm = hold_take_vm();
     char text[CONS_LINE];
     uint n = 0;
     char c;

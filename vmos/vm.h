@@ -8,7 +8,7 @@
 
 struct vpc;
 
-#define MAXVMS     256      // VMs at once
+#define MAXVMS     1024     // VMs at once (the scale suite boots that many minis)
 #define VMNAME     16
 #define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
 #define CONS_IN    128      // bytes typed to a VM and not yet read

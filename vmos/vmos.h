@@ -64,6 +64,7 @@ int         reflect(struct vm *vm, int vector, int has_err, u32 err, int reason)
 extern struct vm *current;
 extern uint quantum;
 extern uint world_switches;
+extern uint sched_turns, sched_looked;   // the round robin's turns, VMs its scans looked at
 extern uint idle_ticks;
 void        sched_init(void);
 void        sched_run(void) __attribute__((noreturn));
@@ -80,11 +81,14 @@ void        shadow_invlpg(struct vm *vm, u32 va);
 // stats.c
 void        stats_list(void);
 void        stats_print(void);
+void        stats_list_range(int lo, int hi);    // VMs with ids lo..hi
+void        stats_print_range(int lo, int hi);
 
 // switcher.c
 void        sw_init(void);
 int         sw_vm_init(struct vm *vm);
 void        sw_vm_free(struct vm *vm);
+uint        sw_vm_pages(struct vm *vm);          // its own pages of the region (`mem`)
 void        sw_enter(struct vm *vm);
 void        sw_idt_set(struct vm *vm, int vector, int dpl);
 void        sw_idt_direct(struct vm *vm, int vector, u32 handler, int dpl);

@@ -101,8 +101,8 @@ main(void)
   hcall1(HC_SET_SHARED, &shared);
   hcall2(HC_SET_IRET, iret_start, iret_end);
   hcall1(HC_VM_INFO, &info);
-  if (info.mem_size < 3 * 512 * 1024) {
-    kprintf("mini: needs 1536 KiB, has %u KiB\n", info.mem_size / 1024);
+  if (info.mem_size < task_memneed()) {
+    kprintf("mini: needs %u KiB, has %u KiB\n", task_memneed() / 1024, info.mem_size / 1024);
     hcall2(HC_EXIT, 1, "too little memory");
   }
   task_init();

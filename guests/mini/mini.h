@@ -64,6 +64,7 @@ extern int ntasks;
 extern uint ticks;
 extern char kstack[8192];     // the one ring-1 stack for traps from tasks
 void task_init(void);
+uint task_memneed(void);         // bytes of memory it needs (main.c checks)
 void task_start(void) __attribute__((noreturn));
 void task_tick(struct tf *tf);
 void task_exit(struct tf *tf, int code);

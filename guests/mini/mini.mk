@@ -24,6 +24,9 @@ MINI_VARIANTS += mini-idle mini-idletest
 # The console suite's guests: one floods its console, one dresses its text as host lines.
 MINI_VARIANTS += mini-flood
 MINI_VARIANTS += mini-forge
+# The scale suite's (grade/scale.py, bench_scale.py): one task that counts its work in
+# a window of host ticks, then a VM that idles with no timer (1,024 of them at once).
+MINI_VARIANTS += mini-scale
 
 $(OUT)/mini/user/%.o: user/mini/%.c | deps
 	@mkdir -p $(@D)

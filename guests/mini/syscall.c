@@ -40,6 +40,10 @@ syscall(struct tf *tf)
   case SYS_uptime:
     tf->eax = ticks;
     return;
+  case SYS_clock:
+    hcall1(HC_VM_INFO, &info);
+    tf->eax = info.host_ticks;
+    return;
   default:
     tf->eax = -1;
   }

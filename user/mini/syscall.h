@@ -9,4 +9,5 @@
 #define SYS_getpid 4
 #define SYS_sleep  5   // (ticks)
 #define SYS_uptime 6   // -> ticks since mini booted
+#define SYS_clock  7   // -> the host's ticks since it booted (vm_info.host_ticks)
 #endif

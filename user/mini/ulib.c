@@ -16,6 +16,7 @@ int yield(void) { return sys(SYS_yield, 0, 0); }
 int getpid(void) { return sys(SYS_getpid, 0, 0); }
 int sleep(int ticks) { return sys(SYS_sleep, ticks, 0); }
 int uptime(void) { return sys(SYS_uptime, 0, 0); }
+unsigned int clock(void) { return sys(SYS_clock, 0, 0); }
 
 void
 exit(int code)

@@ -7,5 +7,6 @@ int yield(void);
 int getpid(void);
 int sleep(int ticks);
 int uptime(void);
+unsigned int clock(void);
 void printf(const char *fmt, ...);
 #endif
