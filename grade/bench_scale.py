@@ -9,11 +9,12 @@
 # the two runs are deterministic and the ratio counts instructions, the host's
 # included; without it, the same in wall time (noisy on a shared machine).
 # No thresholds: it prints, it does not judge.
+import os
 import re
 import subprocess
 import sys
 
-import bench
+IMAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "out", "vmos")
 
 MINI = "mini-scale"
 N = 1024
@@ -28,7 +29,7 @@ class BenchFailed(Exception):
 
 def run(n, icount):
     """One boot of n minis; (units in the window, per-VM counts, host counters)."""
-    cmd = ["qemu-system-i386", "-kernel", bench.IMAGE, "-append",
+    cmd = ["qemu-system-i386", "-kernel", IMAGE, "-append",
            "vms=%s:256K*%d quantum=1 stopafter=%d" % (MINI, n, STOPAFTER),
            "-m", "400", "-smp", "1", "-display", "none", "-serial", "stdio",
            "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
