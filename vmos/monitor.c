@@ -85,10 +85,11 @@ mem_fixed(void)
           (uint)sizeof(struct vm), least_pages * PGSIZE, least->id, least->name, least->id,
           live);
   kprintf("  its host pages: pmap %u (directory and tables), page directory and tables %u, "
-          "switcher %u, own shared page %u\n", pmap, tables, sw, least->own_shared ? 1 : 0);
+          "switcher %u (its table, vCPU page%s), own shared page %u\n", pmap, tables, sw,
+          least->idt_shared ? "; its IDT is shared" : ", IDT", least->own_shared ? 1 : 0);
   kprintf("  all %u running VMs: %u host pages (%u KiB) beyond their memory; struct vm "
-          "table %u slots, %u KiB\n", live, all, all * 4, MAXVMS,
-          (uint)(MAXVMS * sizeof(struct vm) / 1024));
+          "table %u slots, %u KiB; IDT pages saved by sharing: %u\n", live, all, all * 4,
+          MAXVMS, (uint)(MAXVMS * sizeof(struct vm) / 1024), idt_pages_shared);
 }
 
 static int

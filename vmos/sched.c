@@ -238,11 +238,13 @@ sched_run(void)
       vm->st.switches_in++;
       last = vm;
     }
+    irq_timer_enter(vm);               // its timer's periods while it waited (irq.c)
     irq_deliver(vm);
     if (vm->state != VM_RUNNABLE)
       continue;
     if (vm->idt_dirty)
       vidt_build(vm);
+    sw_idt_settle(vm);                 // an IDT like others' is theirs (switcher.c)
     trace(TR_RUN, vm, vm->tf.eip);
     sw_enter(vm);
     trace(TR_EXIT, vm, vm->tf.trapno);

@@ -93,10 +93,91 @@ sw_vm_init(struct vm *vm)
   return 0;
 }
 
+// ---- IDT pages shared by VMs with the same gates ----
+// Most VMs of a kind end up with the same IDT: every vector to the host's
+// stubs, their system-call vectors with DPL 3. Each need not cost the host a
+// page of its own (issue 11: the host's fixed memory per VM; 1,024 minis hold
+// one between them). Once a VM's IDT has not changed for a host tick, it
+// takes a shared page with the same 256 gates if there is one, or its page
+// becomes one that others may take (sw_idt_settle, from the scheduler before
+// the VM runs). The page is read-only to the guest as its own was, and holds
+// only what its own would (the same gates): no VM learns anything of another.
+// A gate that changes (a new trap-table entry, swap mode's direct gates,
+// vidt.c) first gives the VM a copy of its own again (idt_unshare). Every
+// write compares first, so rebuilding an IDT with the gates it has (vidt_build
+// for all VMs when a device changes hands) shares on.
+#define NSHAREDIDT 8
+static struct {
+  struct gatedesc *idt;      // the page, 0 if the slot is free
+  uint refs;                 // VMs whose IDT it is
+} shidt[NSHAREDIDT];
+uint idt_pages_shared;       // IDT pages the sharing saves now (monitor `mem`)
+
+static void
+idt_drop(struct vm *vm)
+{
+  int i = vm->idt_shared - 1;
+  vm->idt_shared = 0;
+  if (--shidt[i].refs == 0) {
+    kfree(shidt[i].idt);
+    shidt[i].idt = 0;
+  } else {
+    idt_pages_shared--;
+  }
+}
+
+// vm gets an IDT page of its own again, a copy of the shared one; 0, or -1 if
+// there is no page for it.
+static int
+idt_unshare(struct vm *vm)
+{
+  struct gatedesc *own = kalloc();
+  if (own == 0)
+    return -1;
+  memmove(own, vm->idt, PGSIZE);
+  idt_drop(vm);
+  vm->idt = own;
+  vm->swpt[PTX(SW_IDT)] = V2P(own) | PTE_P;   // (its next entry reloads CR3)
+  return 0;
+}
+
+// vm is about to run: if its IDT has settled (no change for a host tick),
+// share it.
+void
+sw_idt_settle(struct vm *vm)
+{
+  if (!vm->idt_unsettled || vm->idt_shared || ticks == vm->idt_changed)
+    return;
+  vm->idt_unsettled = 0;
+  int slot = -1;
+  for (int i = 0; i < NSHAREDIDT; i++) {
+    if (shidt[i].idt && memcmp(shidt[i].idt, vm->idt, 256 * sizeof(struct gatedesc)) == 0) {
+      kfree(vm->idt);
+      vm->idt = shidt[i].idt;
+      vm->swpt[PTX(SW_IDT)] = V2P(vm->idt) | PTE_P;
+      shidt[i].refs++;
+      idt_pages_shared++;
+      vm->idt_shared = i + 1;
+      return;
+    }
+    if (shidt[i].idt == 0 && slot < 0)
+      slot = i;
+  }
+  if (slot >= 0) {                   // the first of its kind: others may take it
+    shidt[slot].idt = vm->idt;
+    shidt[slot].refs = 1;
+    vm->idt_shared = slot + 1;
+  }
+}
+
 // The pages sw_vm_init took (vm is not running).
 void
 sw_vm_free(struct vm *vm)
 {
+  if (vm->idt_shared) {
+    idt_drop(vm);
+    vm->idt = 0;
+  }
   void **pages[] = { (void **)&vm->swpt, (void **)&vm->vcpu, (void **)&vm->idt };
   for (uint i = 0; i < NELEM(pages); i++) {
     if (*pages[i])
@@ -106,11 +187,28 @@ sw_vm_free(struct vm *vm)
 }
 
 // How many pages of the host's vm's switcher region holds as its own (for
-// `mem`): its table of the region, its vCPU page, its IDT.
+// `mem`): its table of the region, its vCPU page, its IDT unless shared.
 uint
 sw_vm_pages(struct vm *vm)
 {
-  return (vm->swpt != 0) + (vm->vcpu != 0) + (vm->idt != 0);
+  return (vm->swpt != 0) + (vm->vcpu != 0) + (vm->idt != 0 && !vm->idt_shared);
+}
+
+// Gate vector of vm's IDT becomes g: a shared IDT is the VM's own again first
+// (if g is new to it). A VM for which there is no page then is stopped: its
+// gate cannot be what its trap table says.
+static void
+idt_write(struct vm *vm, int vector, struct gatedesc *g)
+{
+  if (vm->idt == 0 || memcmp(&vm->idt[vector], g, sizeof(*g)) == 0)
+    return;                          // (a VM stopped on the way has none)
+  if (vm->idt_shared && idt_unshare(vm) < 0) {
+    vm_stop(vm, "no memory for an IDT of its own (vector %d changes)", vector);
+    return;
+  }
+  vm->idt[vector] = *g;
+  vm->idt_changed = ticks;
+  vm->idt_unsettled = 1;
 }
 
 // Who may raise vector with an int instruction: a guest's system-call vector
@@ -118,7 +216,9 @@ sw_vm_pages(struct vm *vm)
 void
 sw_idt_set(struct vm *vm, int vector, int dpl)
 {
-  gate_set(&vm->idt[vector], (u32)sw_vector0 + 16 * vector, SEL_HCODE, dpl, 0);
+  struct gatedesc g;
+  gate_set(&g, (u32)sw_vector0 + 16 * vector, SEL_HCODE, dpl, 0);
+  idt_write(vm, vector, &g);
 }
 
 // A vector the CPU takes straight to the guest's handler in ring 1 (vidt.c):
@@ -129,7 +229,9 @@ sw_idt_set(struct vm *vm, int vector, int dpl)
 void
 sw_idt_direct(struct vm *vm, int vector, u32 handler, int dpl)
 {
-  gate_set(&vm->idt[vector], handler, SEL_GKCODE, dpl, 1);
+  struct gatedesc g;
+  gate_set(&g, handler, SEL_GKCODE, dpl, 1);
+  idt_write(vm, vector, &g);
 }
 
 // Run vm until it traps; its registers go in and come back through vm->tf.

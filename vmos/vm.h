@@ -129,7 +129,10 @@ struct vm {
   // its own pages of the switcher region (switcher.c), host's view
   pte_t *swpt;               // its page table of the region
   void *vcpu;                // its vCPU page (SW_VCPU): the CPU pushes its frames here
-  struct gatedesc *idt;      // its IDT (SW_IDT)
+  struct gatedesc *idt;      // its IDT (SW_IDT), its own or shared (switcher.c)
+  int idt_shared;            // 0: its own page; n: shared IDT n-1's
+  int idt_unsettled;         // its gates changed since it last tried to share
+  uint idt_changed;          // the host tick they last changed
 
   // x87 state while another VM's is in the FPU (fpu.c)
   u8 fpu[108];

@@ -45,6 +45,7 @@ void        irq_pend(struct vm *vm, int virq);
 void        irq_raise(struct vm *vm, int virq);
 int         irq_deliver(struct vm *vm);
 void        irq_tick(void);
+void        irq_timer_enter(struct vm *vm);      // its timer, caught up before it runs
 
 // load.c
 int         load_guest(struct vm *vm, const char *image);
@@ -89,6 +90,8 @@ void        sw_init(void);
 int         sw_vm_init(struct vm *vm);
 void        sw_vm_free(struct vm *vm);
 uint        sw_vm_pages(struct vm *vm);          // its own pages of the region (`mem`)
+void        sw_idt_settle(struct vm *vm);        // share its IDT if it has settled
+extern uint idt_pages_shared;                    // pages that saves (`mem`)
 void        sw_enter(struct vm *vm);
 void        sw_idt_set(struct vm *vm, int vector, int dpl);
 void        sw_idt_direct(struct vm *vm, int vector, u32 handler, int dpl);
