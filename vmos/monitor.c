@@ -43,15 +43,15 @@ pd_tables(pde_t *pd)
 
 // The host's own pages for vm, its memory aside: the pmap and its tables,
 // the page directory it runs in and its tables (a flat guest's map, or the
-// shadow's), its switcher pages, a trap-mode VM's shared page. What each
-// holds is in `mem`'s answer and the README (Scale).
+// shadow's), its switcher pages, a trap-mode VM's shared page, its console
+// scrollback. What each holds is in `mem`'s answer and the README (Scale).
 static uint
 vm_host_pages(struct vm *vm, uint *pmap, uint *tables, uint *sw)
 {
   *pmap = vm->pmap ? 1 + pd_tables(vm->pmap) : 0;
   *tables = (vm->pgdir ? 1 : 0) + pd_tables(vm->pgdir);
   *sw = sw_vm_pages(vm);
-  return *pmap + *tables + *sw + (vm->own_shared ? 1 : 0);
+  return *pmap + *tables + *sw + (vm->own_shared ? 1 : 0) + (vm->log ? 1 : 0);
 }
 
 // `mem`'s line on what a VM costs the host beyond its memory: its struct vm
@@ -85,8 +85,9 @@ mem_fixed(void)
           (uint)sizeof(struct vm), least_pages * PGSIZE, least->id, least->name, least->id,
           live);
   kprintf("  its host pages: pmap %u (directory and tables), page directory and tables %u, "
-          "switcher %u (its table, vCPU page%s), own shared page %u\n", pmap, tables, sw,
-          least->idt_shared ? "; its IDT is shared" : ", IDT", least->own_shared ? 1 : 0);
+          "switcher %u (its table, vCPU page%s), own shared page %u, console scrollback %u\n",
+          pmap, tables, sw, least->idt_shared ? "; its IDT is shared" : ", IDT",
+          least->own_shared ? 1 : 0, least->log ? 1 : 0);
   kprintf("  all %u running VMs: %u host pages (%u KiB) beyond their memory; struct vm "
           "table %u slots, %u KiB; IDT pages saved by sharing: %u\n", live, all, all * 4,
           MAXVMS, (uint)(MAXVMS * sizeof(struct vm) / 1024), idt_pages_shared);

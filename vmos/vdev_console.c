@@ -25,6 +25,7 @@
 #include "types.h"
 #include "defs.h"
 #include "param.h"
+#include "mmu.h"
 #include "vmos/abi.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
@@ -127,9 +128,16 @@ unhold_all(void)
 static void
 line_done(struct vm *vm)
 {
-  for (uint i = 0; i < vm->nout; i++)
+  // Its scrollback is a page of the host's, taken now: a VM that never says
+  // anything (one of 1,024, say) costs no page for it, and the table of all
+  // VMs is half as big (issue 11). No page to be had: its lines go unkept.
+  _Static_assert(CONS_LOG <= PGSIZE, "a VM's scrollback is one page");
+  if (vm->log == 0)
+    vm->log = kalloc();
+  for (uint i = 0; vm->log && i < vm->nout; i++)
     vm->log[vm->log_end++ % CONS_LOG] = vm->out[i];
-  vm->log[vm->log_end++ % CONS_LOG] = '\n';
+  if (vm->log)
+    vm->log[vm->log_end++ % CONS_LOG] = '\n';
   vm->lines++;
   if (open_vm == vm) {           // on the screen already: finish it there
     console_line_write(vm->out + vm->nshown, vm->nout - vm->nshown);
@@ -278,7 +286,7 @@ cons_take(struct vm *vm, uint n)
 void
 cons_log(struct vm *vm)
 {
-  uint from = vm->log_end > CONS_LOG ? vm->log_end - CONS_LOG : 0;
+  uint from = vm->log_end > CONS_LOG ? vm->log_end - CONS_LOG : 0;   // (0 with no page)
   while (from > 0 && from < vm->log_end && vm->log[(from - 1) % CONS_LOG] != '\n')
     from++;
   kprintf("log of VM %d (%s.%d), its last %u bytes:\n", vm->id, vm->name, vm->id,

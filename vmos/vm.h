@@ -12,7 +12,8 @@ struct vpc;
 #define VMNAME     16
 #define CONS_LINE  120      // a guest's console line is printed when full or at '\n'
 #define CONS_IN    128      // bytes typed to a VM and not yet read
-#define CONS_LOG   4096     // a VM's last console lines, kept (monitor `log N`)
+#define CONS_LOG   4096     // a VM's last console lines, kept (monitor `log N`): a
+                            // page, taken when it first ends a line
 #define CONS_RATE  256      // console bytes a VM may write per host tick, sustained
 #define CONS_BURST 32768    // ... and at once, after a quiet while
 
@@ -183,7 +184,8 @@ struct vm {
   char out[CONS_LINE];       // the line it is writing, until its '\n'
   uint nout;
   uint nshown;               // how much of it is on the screen (the open line)
-  char log[CONS_LOG];        // its last complete lines, a ring (scrollback)
+  char *log;                 // its last complete lines, a ring (scrollback): a page
+                             // of the host's from its first line on, or 0
   uint log_end;              // bytes ever put there
   uint lines;                // lines it completed
   uint cons_debt;            // bytes written beyond its rate, paid off at
