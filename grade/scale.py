@@ -110,3 +110,25 @@ def t_small(t):
              what="that mini to stop itself")
     q.expect(r"\[mini-scale\.2\] work: first unit done",
              what="a 160 KiB mini-scale (one task) to run")
+
+
+@test("scale: lines held while the monitor is open keep their VM past id 255 (a held "
+      "line names its VM in two bytes): 300 minis boot behind the prompt, each line "
+      "printed after it with its own tag", timeout=90)
+def t_held(t):
+    n = 300
+    q = boot(t, "%s:256K*%d" % (MINI, n), "quantum=1", mem=160, budget=None, silence=3000)
+    q.expect(r"vmos: VM %d: %s, 256 KiB\r?\n" % (n, MINI), what="the host to make VM %d" % n)
+    enter_monitor(q)                 # before VM 256 has had its first slice
+    start = len(q.output)
+    booted = re.compile(r"\[%s\.(\d+)\] mini: booted as VM (\d+)" % re.escape(MINI))
+    for _ in range(300):             # each command prints the lines held before it
+        monitor(q, "list %d" % n)
+        if re.search(r"mini: booted as VM %d\b" % n, q.output[start:]):
+            break
+    held = q.output[start:]
+    pairs = [(int(a), int(b)) for a, b in booted.findall(held)]
+    t.check(any(b > 255 for _, b in pairs),
+            "no boot line of a VM past 255 came while the monitor was open: %r" % held[-400:])
+    wrong = [(a, b) for a, b in pairs if a != b]
+    t.check(not wrong, "held lines under another VM's tag (tag, VM): %s" % wrong[:5])
