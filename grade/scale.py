@@ -61,6 +61,9 @@ def t_1024(t):
         out = monitor(q, "list " + bad)
         t.check("usage: list [N|N-M]" in out and not table(out),
                 "`list %s` did not refuse with the usage: %r" % (bad, out[-300:]))
+    out = monitor(q, "console 1024")
+    ids = [int(i) for i in re.findall(r"^\s+(\d+) %s\.\d+\s+\d+" % re.escape(MINI), out, re.M)]
+    t.check(ids == [1024], "`console 1024` gave the rows of VMs %s" % ids)
     out = monitor(q, "stats 1023-1024")
     ids = [int(i) for i in re.findall(r"^VM (\d+) \(", out, re.M)]
     t.check(ids == [1023, 1024], "`stats 1023-1024` gave the counters of VMs %s" % ids)
@@ -122,10 +125,10 @@ def t_held(t):
     enter_monitor(q)                 # before VM 256 has had its first slice
     start = len(q.output)
     booted = re.compile(r"\[%s\.(\d+)\] mini: booted as VM (\d+)" % re.escape(MINI))
-    for _ in range(300):             # each command prints the lines held before it
-        monitor(q, "list %d" % n)
-        if re.search(r"mini: booted as VM %d\b" % n, q.output[start:]):
-            break
+    while not re.search(r"mini: booted as VM %d\b" % n, q.output[start:]):
+        t.check(t.time_left() > 10, "VM %d's boot line never came while the monitor was "
+                "open" % n)
+        monitor(q, "list %d" % n)    # it prints the lines held before its answer
     held = q.output[start:]
     pairs = [(int(a), int(b)) for a, b in booted.findall(held)]
     t.check(any(b > 255 for _, b in pairs),

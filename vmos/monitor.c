@@ -271,7 +271,10 @@ cmd_log(int argc, char **argv)
 static int
 cmd_console(int argc, char **argv)
 {
-  cons_stats();
+  int lo, hi;
+  if (argrange(argc, argv, &lo, &hi) < 0)
+    return -1;
+  cons_stats(lo, hi);
   return 0;
 }
 
@@ -324,7 +327,7 @@ static const struct {
   { "resume", "resume N: a paused VM runs again", cmd_resume },
   { "stop", "stop N: end VM N for good", cmd_stop },
   { "log", "log N: VM N's last lines (its scrollback)", cmd_log },
-  { "console", "console output of each VM: bytes, lines, writes cut short by the rate", cmd_console },
+  { "console", "console output of each VM: bytes, lines, writes cut short by the rate; console N-M: some", cmd_console },
   { "cont", "leave the monitor: typing goes to the VM with focus", cmd_cont },
   { "trace", "trace: write the timeline to the debug console (port 0xE9); trace on|off", cmd_trace },
   { "mem", "machine pages: total, free, in use; what a VM costs the host beyond its memory", cmd_mem },

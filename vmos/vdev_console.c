@@ -308,12 +308,13 @@ cons_log(struct vm *vm)
   }
 }
 
-// The monitor's `console`: what each VM's console took, cut short, left unshown.
+// The monitor's `console`: what each VM's console took, cut short, left
+// unshown, of VMs lo..hi (ids).
 void
-cons_stats(void)
+cons_stats(int lo, int hi)
 {
   kprintf("  id name                bytes    lines  cut short  turned away  unshown\n");
-  for (int i = 0; i < nvms; i++) {
+  for (int i = lo - 1; i < hi && i < nvms; i++) {
     struct vm *vm = &vms[i];
     char t[VMNAME + 8];
     ksnprintf(t, sizeof(t), "%s.%d", vm->name, vm->id);

@@ -109,7 +109,7 @@ void        cons_hold(void);
 void        cons_release(void);
 void        cons_focus(struct vm *vm);
 void        cons_log(struct vm *vm);
-void        cons_stats(void);
+void        cons_stats(int lo, int hi);         // VMs with ids lo..hi
 extern struct vm *focus;
 
 // vdev_disk.c
