@@ -1,7 +1,8 @@
 // switcher.c: the C half of the world switch (the assembly half is
 // vmos/switcher.S). sw_init builds the switcher region in the host's address
 // space; sw_vm_init gives a VM its own copy of the region's page table, with its
-// own vCPU page and IDT page; sw_enter runs a VM until its next trap.
+// own vCPU page and IDT page (an IDT page VMs with the same gates share, below);
+// sw_enter runs a VM until its next trap.
 // Every vector of a VM's IDT points at a switcher stub, so every trap of a guest
 // comes home to the host (route mode, lab 1), but the direct system-call gates a
 // guest asked for (TT_DIRECT), which go straight to its kernel.
@@ -12,7 +13,8 @@
 // switcher must read it before host memory is mapped; a guest cannot use a
 // physical address) and the IDT's linear address; the GDT and the one TSS,
 // read-only (esp0 is the same in every VM, esp1 and the I/O bitmap are the
-// running VM's own); its own IDT, read-only; its own vCPU page, writable,
+// running VM's own); its own IDT, read-only (or one with the very same gates,
+// shared with other VMs: it tells nothing of them); its own vCPU page, writable,
 // which the host reads only right after the CPU and the stubs wrote the frame
 // there and writes only right before the iret that pops it: the guest never
 // runs in between, so what it scribbles there is never trusted.
