@@ -111,13 +111,13 @@ def t_xv6a_syscall(t):
 def t_mini_task(t):
     s = Session(t, "vms=mini,mini")
     out = s.gdb("break ticker_main")
-    expect_in(t, out, r"Breakpoint 1 at 0x401[0-9a-f]+: file user/mini/ticker\.c",
+    expect_in(t, out, r"Breakpoint 1 at 0x4002[0-9a-f]+: file user/mini/ticker\.c",
               "the breakpoint in mini's task, from out/guests/mini.elf")
     out = s.gdb("continue", timeout=40)
     s.fail_if_dead("no stop at ticker_main")
     expect_in(t, out, r"Breakpoint 1, ticker_main \(\) at user/mini/ticker\.c", "the stop")
     cur = s.gdb("vmos current")
-    m = expect_in(t, cur, r"^VM ([12]) \(mini\.\1\): a process \(ring 3\) at 0x401[0-9a-f]+ "
+    m = expect_in(t, cur, r"^VM ([12]) \(mini\.\1\): a process \(ring 3\) at 0x4002[0-9a-f]+ "
                   r"ticker_main\+0; process \d+ \(ticker\)", "a mini VM, ring 3, task ticker")
     vmid = m.group(1)
     one = s.gdb("vmos vm " + vmid)
