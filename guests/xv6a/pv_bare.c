@@ -107,3 +107,10 @@ uint pv_clock(uint counted) { return counted; }
 void pv_take_pending(void) { }
 
 int pv_mark(const char *label) { return -1; }   // no host to count anything
+
+// Page-table entries are plain memory here (pv.h).
+void pv_pte_set(uint *e, uint pa, int perm) { *e = perm ? pa | perm : 0; }
+uint pv_pte_get(uint *e) { return *e; }
+void pv_pt_new(uint *pgdir, void *pt) { }
+void pv_pgdir_free(uint *pgdir) { }
+void pv_mmu_flush(void) { }

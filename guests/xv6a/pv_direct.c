@@ -1,0 +1,175 @@
+// pv_direct.c: xv6a's side of vmos's direct paging (vmos/abi.h, "Direct
+// paging"; the host's side is vmos/direct.c). Part of the vmos build only,
+// beside pv_vmos.c, which turns it on when vm_info.mmu says MMU_DIRECT;
+// otherwise every call here is the plain load or store of pv_bare.c.
+//
+// vm.c builds its tables as ever, through pv_pte_set/pv_pte_get, which put
+// machine addresses in (P2M) and take physical ones out (M2P). A table
+// stays an ordinary page, written with plain stores, until the directory it
+// belongs to is first loaded (pv_pgdir_ready): then its kernel mapping (at
+// KERNBASE) is made read-only and it is pinned, the directory last, one
+// hypercall a page, however full (a fork's child: its few user tables and
+// its directory). After that an entry changes only by HC_MMU_UPDATE: the
+// pair is queued here and the queue goes in one call when something needs
+// the change in force (pv_mmu_flush). Until then pv_pte_get answers from the
+// queue, so vm.c reads what it wrote. Freeing goes the other way round
+// (pv_pgdir_free): unpin, writable again, then kfree.
+#include "xv6a.h"
+#include "pv.h"
+#include "guests/hcall.h"
+
+static int direct;                 // on: vm_info.mmu == MMU_DIRECT
+static uint myid;                  // the VM's id, as M2P names owners
+static uchar pinned[MAXPHYS / PGSIZE / 8];   // bit n: physical page n is pinned
+static struct mmu_update q[MMU_UPDATE_MAX];  // queued pairs
+static int nq;
+
+#define P2M ((volatile uint *)P2M_BASE)
+#define M2P ((volatile uint *)M2P_BASE)
+
+static int  ispinned(uint pa) { return (pinned[pa >> 15] >> ((pa >> 12) & 7)) & 1; }
+static void setpinned(uint pa, int on)
+{
+  if (on)
+    pinned[pa >> 15] |= 1 << ((pa >> 12) & 7);
+  else
+    pinned[pa >> 15] &= ~(1 << ((pa >> 12) & 7));
+}
+
+void
+pv_direct_on(uint id)
+{
+  direct = 1;
+  myid = id;
+  cprintf("xv6a: direct paging: its page tables hold machine addresses\n");
+}
+
+void
+pv_mmu_flush(void)
+{
+  if (nq == 0)
+    return;
+  int r = vmos_hcall(HC_MMU_UPDATE, (uint)q, nq, 0, 0);
+  if (r != nq)
+    panic("pv_mmu_flush: the host refused an update");
+  nq = 0;
+}
+
+void
+pv_pte_set(uint *e, uint pa, int perm)
+{
+  uint v = perm ? pa | perm : 0;
+  if (!direct) {
+    *e = v;
+    return;
+  }
+  if (v & PTE_P)
+    v = PTE_ADDR(P2M[pa >> 12]) | (v & 0xFFF);
+  uint epa = V2P(e);
+  if (!ispinned(PTE_ADDR(epa))) {
+    *e = v;                        // an ordinary page still
+    return;
+  }
+  for (int i = 0; i < nq; i++)
+    if (q[i].ptr == epa) {         // queued already: the last value counts
+      q[i].val = v;
+      return;
+    }
+  if (nq == MMU_UPDATE_MAX)
+    pv_mmu_flush();
+  q[nq].ptr = epa;
+  q[nq++].val = v;
+}
+
+uint
+pv_pte_get(uint *e)
+{
+  uint v = *e;
+  if (!direct)
+    return v;
+  uint epa = V2P(e);
+  if (nq && ispinned(PTE_ADDR(epa)))
+    for (int i = 0; i < nq; i++)
+      if (q[i].ptr == epa)
+        v = q[i].val;
+  if (!(v & PTE_P))
+    return v;
+  uint m = M2P[v >> 12];
+  if (M2P_OWNER(m) != myid)
+    return 0;                      // not our page: the host's switcher slot
+  return PTE_ADDR(m) | (v & 0xFFF);
+}
+
+// The kernel's own mapping of physical page pa, writable or not.
+static void
+kmap(uint pa, int writable)
+{
+  pte_t *pte = walkpgdir(kpgdir, P2V(pa), 0);
+  if (pte == 0)
+    panic("pv kmap");
+  pv_pte_set(pte, pa, PTE_P | PTE_G | (writable ? PTE_W : 0));
+}
+
+static void
+pin(int op, uint pa)
+{
+  int r = vmos_hcall(HC_MMU_PIN, op, pa, 0, 0);
+  if (r < 0) {
+    cprintf("pv: pin op %d of 0x%x: error %d\n", op, pa, r);
+    panic("pv pin");
+  }
+  setpinned(pa, op != MMU_UNPIN);
+}
+
+void
+pv_pt_new(uint *pgdir, void *pt)
+{
+  if (!direct || !ispinned(V2P(pgdir)))
+    return;                        // pinned with its directory, at its load
+  kmap(V2P(pt), 0);
+  pv_mmu_flush();
+  pin(MMU_PIN_PT, V2P(pt));
+}
+
+// Directory pa is about to be loaded: pin it and its tables if not yet.
+void
+pv_pgdir_ready(uint pa)
+{
+  pde_t *pgdir = P2V(pa);
+  if (!direct || ispinned(pa)) {
+    pv_mmu_flush();
+    return;
+  }
+  for (int i = 0; i < PDX(ABI_SWITCHER_BASE); i++) {
+    uint e = pv_pte_get(&pgdir[i]);
+    if ((e & PTE_P) && !ispinned(PTE_ADDR(e)))
+      kmap(PTE_ADDR(e), 0);
+  }
+  kmap(pa, 0);
+  pv_mmu_flush();                  // read-only everywhere before the host looks
+  for (int i = 0; i < PDX(ABI_SWITCHER_BASE); i++) {
+    uint e = pv_pte_get(&pgdir[i]);
+    if ((e & PTE_P) && !ispinned(PTE_ADDR(e)))
+      pin(MMU_PIN_PT, PTE_ADDR(e));
+  }
+  pin(MMU_PIN_PD, pa);
+}
+
+void
+pv_pgdir_free(uint *pgdir)
+{
+  uint pa = V2P(pgdir);
+  if (!direct || !ispinned(pa))
+    return;
+  pv_mmu_flush();
+  pin(MMU_UNPIN, pa);              // first: then nothing points at its tables
+  kmap(pa, 1);
+  for (int i = 0; i < PDX(KERNBASE); i++) {
+    uint e = pv_pte_get(&pgdir[i]);
+    if ((e & PTE_P) && ispinned(PTE_ADDR(e))) {
+      pin(MMU_UNPIN, PTE_ADDR(e));
+      kmap(PTE_ADDR(e), 1);
+    }
+  }
+  pv_mmu_flush();                  // writable again before kfree writes them
+}
