@@ -363,7 +363,10 @@ _Static_assert(sizeof(struct blk_ring) <= 4096, "the disk ring is one page");
 //    loaded now and for a PT that a pinned directory still points at.
 //  - HC_MMU_UPDATE: (entry's guest-physical address, new value) pairs, each
 //    checked as pinning checks a whole page, the entry in a pinned page of
-//    this VM.
+//    this VM. A pair whose address has MMU_PAGE_OP in its low bits is a pin
+//    or unpin in its place, in order: (page address | MMU_PAGE_OP, op), so
+//    that a new address space (its tables read-only, then pinned) or a dead
+//    one (unpinned, writable again) is one call. Other low bits: E_INVAL.
 //  - HC_SET_PGDIR takes a pinned directory (E_PERM if not) and the CPU runs
 //    on it. Until the first, the boot mapping as above (host-made; a page
 //    pinned then is read-only in it). Every host entry reloads CR3, so an
@@ -374,6 +377,7 @@ _Static_assert(sizeof(struct blk_ring) <= 4096, "the disk ring is one page");
 #define MMU_PIN_PT 1
 #define MMU_PIN_PD 2
 #define MMU_UNPIN  3
+#define MMU_PAGE_OP 1              // in a pair's ptr: a page operation (see above)
 #define MMU_UPDATE_MAX 64          // pairs per HC_MMU_UPDATE
 #define P2M_BASE (ABI_SWITCHER_BASE + 0x200000u)   // up to 2 MiB: 2 GiB of VM
 #define M2P_BASE (ABI_SWITCHER_BASE + 0x100000u)   // 1 MiB: 1 GiB of machine

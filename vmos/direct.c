@@ -256,23 +256,23 @@ refuse(struct vm *vm, int err)
   return err;
 }
 
-// HC_MMU_PIN: op on the page at guest-physical gpa.
-int
-direct_pin(struct vm *vm, u32 op, u32 gpa)
+// Pin or unpin (op) the page at guest-physical gpa: 0 or an E_* code.
+static int
+page_op(struct vm *vm, u32 op, u32 gpa)
 {
   u32 mfn;
-  if (vm->mmu != MMU_DIRECT || op < MMU_PIN_PT || op > MMU_UNPIN)
-    return refuse(vm, E_INVAL);
+  if (op < MMU_PIN_PT || op > MMU_UNPIN)
+    return E_INVAL;
   if (gpa_frame(vm, gpa, &mfn) < 0)
-    return refuse(vm, E_FAULT);      // unaligned, outside it, or not its own
+    return E_FAULT;                  // unaligned, outside it, or not its own
   struct frame *f = frame(mfn);
   u32 *t = P2V(mfn << PGSHIFT);
   int pd = op == MMU_PIN_PD;
   if (op == MMU_UNPIN) {
     if (f->type == F_NONE)
-      return refuse(vm, E_INVAL);
+      return E_INVAL;
     if ((f->type == F_PD && vm->cr3 == mfn << PGSHIFT) || (f->type == F_PT && f->refs))
-      return refuse(vm, E_PERM);     // the CPU may walk it still
+      return E_PERM;                 // the CPU may walk it still
     pd = f->type == F_PD;
     for (int i = 0; i < NPTENTRIES; i++)
       if (!(pd && i == SWSLOT))
@@ -285,10 +285,10 @@ direct_pin(struct vm *vm, u32 op, u32 gpa)
     return 0;
   }
   if (f->type != F_NONE || f->wmaps)
-    return refuse(vm, E_PERM);       // pinned already, or writable somewhere
+    return E_PERM;                   // pinned already, or writable somewhere
   if ((vm->shared && V2P(vm->shared) == mfn << PGSHIFT) ||
       (vm->disk.ring && V2P(vm->disk.ring) == mfn << PGSHIFT))
-    return refuse(vm, E_PERM);       // the host writes there itself
+    return E_PERM;                   // the host writes there itself
   // Check and count entry by entry (so a bound on the counts holds for the
   // sum); on a bad one, take back what was counted.
   for (int i = 0; i < NPTENTRIES; i++) {
@@ -299,7 +299,7 @@ direct_pin(struct vm *vm, u32 op, u32 gpa)
       while (--i >= 0)
         if (!(pd && i == SWSLOT))
           count(t[i], pd, -1);
-      return refuse(vm, r);
+      return r;
     }
     if (!pd)
       t[i] &= ~PTE_G;
@@ -313,12 +313,25 @@ direct_pin(struct vm *vm, u32 op, u32 gpa)
   return 0;
 }
 
-// One (entry, value) pair of HC_MMU_UPDATE.
+// HC_MMU_PIN: op on the page at guest-physical gpa.
+int
+direct_pin(struct vm *vm, u32 op, u32 gpa)
+{
+  int r = vm->mmu == MMU_DIRECT ? page_op(vm, op, gpa) : E_INVAL;
+  return r < 0 ? refuse(vm, r) : r;
+}
+
+// One (entry, value) pair of HC_MMU_UPDATE, or a page operation in its place
+// (ptr's low bits MMU_PAGE_OP: HC_MMU_PIN's op in val on the page at ptr).
 static int
 update_one(struct vm *vm, u32 ptr, u32 val)
 {
   u32 mfn;
-  if ((ptr & 3) || gpa_frame(vm, PGROUNDDOWN(ptr), &mfn) < 0)
+  if ((ptr & 3) == MMU_PAGE_OP)
+    return page_op(vm, val, ptr & ~3u);
+  if (ptr & 3)
+    return E_INVAL;
+  if (gpa_frame(vm, PGROUNDDOWN(ptr), &mfn) < 0)
     return E_FAULT;
   struct frame *f = frame(mfn);
   if (f->type == F_NONE)

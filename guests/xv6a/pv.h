@@ -32,8 +32,10 @@ uint pv_pte_get(uint *e);              // *e as physical address | flags (or 0)
 void pv_pt_new(uint *pgdir, void *pt); // pt, zeroed, becomes a table of pgdir: pinned
                                        // now if pgdir is (tables of a directory not
                                        // loaded yet are pinned with it at its load)
-void pv_pgdir_free(uint *pgdir);       // pgdir and its user tables are about to be
-                                       // freed: unpinned, writable again
+int  pv_pgdir_free(uint *pgdir);       // pgdir and its user tables are dead (their
+                                       // pages freed): 1 if pv frees the tables
+                                       // itself (unpinned, writable, then kfree'd:
+                                       // later), 0 if the caller kfrees them now
 void pv_mmu_flush(void);               // queued updates in force now
 void pv_direct_on(uint id);            // (vmos: pv_direct.c, from pv_init and
 void pv_pgdir_ready(uint pa);          // before each load in pv_vmos.c)

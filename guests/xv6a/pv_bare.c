@@ -112,5 +112,5 @@ int pv_mark(const char *label) { return -1; }   // no host to count anything
 void pv_pte_set(uint *e, uint pa, int perm) { *e = perm ? pa | perm : 0; }
 uint pv_pte_get(uint *e) { return *e; }
 void pv_pt_new(uint *pgdir, void *pt) { }
-void pv_pgdir_free(uint *pgdir) { }
+int pv_pgdir_free(uint *pgdir) { return 0; }
 void pv_mmu_flush(void) { }

@@ -7,13 +7,14 @@
 // machine addresses in (P2M) and take physical ones out (M2P). A table
 // stays an ordinary page, written with plain stores, until the directory it
 // belongs to is first loaded (pv_pgdir_ready): then its kernel mapping (at
-// KERNBASE) is made read-only and it is pinned, the directory last, one
-// hypercall a page, however full (a fork's child: its few user tables and
-// its directory). After that an entry changes only by HC_MMU_UPDATE: the
-// pair is queued here and the queue goes in one call when something needs
-// the change in force (pv_mmu_flush). Until then pv_pte_get answers from the
-// queue, so vm.c reads what it wrote. Freeing goes the other way round
-// (pv_pgdir_free): unpin, writable again, then kfree.
+// KERNBASE) is made read-only and it is pinned, the directory last, each
+// page validated whole by the host however full it is. After that an entry
+// changes only by HC_MMU_UPDATE: the pair is queued here and the queue goes
+// in one call when something needs the change in force (pv_mmu_flush). Pins
+// and unpins go in the same queue, in order (MMU_PAGE_OP), so a fork's child
+// at its first load is one call (its tables read-only, pinned) and so is a
+// dead address space (unpinned, writable again, then kfree'd). Until the
+// flush pv_pte_get answers from the queue, so vm.c reads what it wrote.
 #include "xv6a.h"
 #include "pv.h"
 #include "guests/hcall.h"
@@ -23,6 +24,11 @@ static uint myid;                  // the VM's id, as M2P names owners
 static uchar pinned[MAXPHYS / PGSIZE / 8];   // bit n: physical page n is pinned
 static struct mmu_update q[MMU_UPDATE_MAX];  // queued pairs
 static int nq;
+static int urgent;                 // the queue holds what must be in force soon
+static char *limbo[32];            // dead tables, read-only until the queue goes
+static int nlimbo;
+static int qop;                    // q[..qop) ends with a page operation: a pair
+                                   // queued before it is never rewritten after it
 
 #define P2M ((volatile uint *)P2M_BASE)
 #define M2P ((volatile uint *)M2P_BASE)
@@ -44,19 +50,43 @@ pv_direct_on(uint id)
   cprintf("xv6a: direct paging: its page tables hold machine addresses\n");
 }
 
+// Send the queue, then free the tables that waited for it (limbo).
+static void
+send(void)
+{
+  if (nq) {
+    int r = vmos_hcall(HC_MMU_UPDATE, (uint)q, nq, 0, 0);
+    if (r != nq) {
+      cprintf("pv: HC_MMU_UPDATE of %d: %d\n", nq, r);
+      panic("pv: the host refused an update");
+    }
+  }
+  nq = qop = urgent = 0;
+  while (nlimbo > 0)
+    kfree(limbo[--nlimbo]);      // writable again now
+}
+
+// What the running kernel or process may use must be in force: the queue
+// goes if it holds any of that (a dead address space's unpins alone wait).
 void
 pv_mmu_flush(void)
 {
-  if (nq == 0)
-    return;
-  int r = vmos_hcall(HC_MMU_UPDATE, (uint)q, nq, 0, 0);
-  if (r != nq)
-    panic("pv_mmu_flush: the host refused an update");
-  nq = 0;
+  if (urgent)
+    send();
 }
 
-void
-pv_pte_set(uint *e, uint pa, int perm)
+static void
+enq(uint ptr, uint val, int now)
+{
+  if (nq == MMU_UPDATE_MAX)
+    send();
+  q[nq].ptr = ptr;
+  q[nq++].val = val;
+  urgent |= now;
+}
+
+static void
+pte_set(uint *e, uint pa, int perm, int now)
 {
   uint v = perm ? pa | perm : 0;
   if (!direct) {
@@ -70,16 +100,16 @@ pv_pte_set(uint *e, uint pa, int perm)
     *e = v;                        // an ordinary page still
     return;
   }
-  for (int i = 0; i < nq; i++)
+  for (int i = qop; i < nq; i++)
     if (q[i].ptr == epa) {         // queued already: the last value counts
       q[i].val = v;
+      urgent |= now;
       return;
     }
-  if (nq == MMU_UPDATE_MAX)
-    pv_mmu_flush();
-  q[nq].ptr = epa;
-  q[nq++].val = v;
+  enq(epa, v, now);
 }
+
+void pv_pte_set(uint *e, uint pa, int perm) { pte_set(e, pa, perm, 1); }
 
 uint
 pv_pte_get(uint *e)
@@ -107,17 +137,16 @@ kmap(uint pa, int writable)
   pte_t *pte = walkpgdir(kpgdir, P2V(pa), 0);
   if (pte == 0)
     panic("pv kmap");
-  pv_pte_set(pte, pa, PTE_P | PTE_G | (writable ? PTE_W : 0));
+  pte_set(pte, pa, PTE_P | PTE_G | (writable ? PTE_W : 0), !writable);
 }
 
+// Queue a pin or unpin of page pa, after what is queued (the host fails the
+// batch if it is refused: pv_mmu_flush).
 static void
 pin(int op, uint pa)
 {
-  int r = vmos_hcall(HC_MMU_PIN, op, pa, 0, 0);
-  if (r < 0) {
-    cprintf("pv: pin op %d of 0x%x: error %d\n", op, pa, r);
-    panic("pv pin");
-  }
+  enq(pa | MMU_PAGE_OP, op, op != MMU_UNPIN);
+  qop = nq;
   setpinned(pa, op != MMU_UNPIN);
 }
 
@@ -126,8 +155,7 @@ pv_pt_new(uint *pgdir, void *pt)
 {
   if (!direct || !ispinned(V2P(pgdir)))
     return;                        // pinned with its directory, at its load
-  kmap(V2P(pt), 0);
-  pv_mmu_flush();
+  kmap(V2P(pt), 0);                // (both go with the entry that points at it)
   pin(MMU_PIN_PT, V2P(pt));
 }
 
@@ -145,31 +173,41 @@ pv_pgdir_ready(uint pa)
     if ((e & PTE_P) && !ispinned(PTE_ADDR(e)))
       kmap(PTE_ADDR(e), 0);
   }
-  kmap(pa, 0);
-  pv_mmu_flush();                  // read-only everywhere before the host looks
+  kmap(pa, 0);                     // read-only everywhere before the pins
   for (int i = 0; i < PDX(ABI_SWITCHER_BASE); i++) {
     uint e = pv_pte_get(&pgdir[i]);
     if ((e & PTE_P) && !ispinned(PTE_ADDR(e)))
       pin(MMU_PIN_PT, PTE_ADDR(e));
   }
   pin(MMU_PIN_PD, pa);
+  send();
 }
 
-void
+// Page pa, a dead table: unpinned, writable, freed, in that order.
+static void
+unpin(uint pa)
+{
+  if (nq + 2 > MMU_UPDATE_MAX || nlimbo == sizeof(limbo) / sizeof(limbo[0]))
+    send();                        // (which frees those in limbo)
+  pin(MMU_UNPIN, pa);
+  kmap(pa, 1);
+  limbo[nlimbo++] = P2V(pa);
+}
+
+// Unpin a dead directory and its user tables and make them writable again,
+// lazily: the pairs wait in the queue for the next send (a pgdir load, say)
+// and the pages in limbo till then. 1: the pages are ours to free.
+int
 pv_pgdir_free(uint *pgdir)
 {
   uint pa = V2P(pgdir);
   if (!direct || !ispinned(pa))
-    return;
-  pv_mmu_flush();
-  pin(MMU_UNPIN, pa);              // first: then nothing points at its tables
-  kmap(pa, 1);
+    return 0;
+  unpin(pa);                       // first: then nothing points at its tables
   for (int i = 0; i < PDX(KERNBASE); i++) {
     uint e = pv_pte_get(&pgdir[i]);
-    if ((e & PTE_P) && ispinned(PTE_ADDR(e))) {
-      pin(MMU_UNPIN, PTE_ADDR(e));
-      kmap(PTE_ADDR(e), 1);
-    }
+    if (e & PTE_P)
+      unpin(PTE_ADDR(e));
   }
-  pv_mmu_flush();                  // writable again before kfree writes them
+  return 1;
 }

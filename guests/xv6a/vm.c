@@ -155,8 +155,19 @@ freevm(pde_t *pgdir)
 {
   if (pgdir == loaded_pgdir)       // (never while loaded, but a page reused as
     loaded_pgdir = 0;              // another directory must not look loaded)
-  pv_pgdir_free(pgdir);            // (direct paging: ordinary pages again, first)
-  deallocuvm(pgdir, KERNBASE, 0);
+  for (int i = 0; i < PDX(KERNBASE); i++) {
+    uint e = pv_pte_get(&pgdir[i]);
+    if (!(e & PTE_P))
+      continue;
+    pte_t *pt = P2V(PTE_ADDR(e));
+    for (int j = 0; j < 1024; j++) {
+      uint pe = pv_pte_get(&pt[j]);
+      if (pe & PTE_P)
+        kfree(P2V(PTE_ADDR(pe)));
+    }
+  }
+  if (pv_pgdir_free(pgdir))        // direct paging: the tables go when the host
+    return;                        // has been told (pv_direct.c)
   for (int i = 0; i < PDX(KERNBASE); i++) {
     uint e = pv_pte_get(&pgdir[i]);
     if (e & PTE_P)
