@@ -8,7 +8,7 @@
 import re
 
 from gradelib import test
-from xv6a import FSIMG, at, bench_counts, guest, run, shell
+from xv6a import FSIMG, at, bench_counts, growmem, guest, run, shell  # noqa: F401
 from xv6a_multi import usertests_both
 
 
@@ -61,6 +61,16 @@ def t_counts(t):
     de, se = direct["exits"] - direct["ticks"], shadow["exits"] - shadow["ticks"]
     t.check(de * 2 < se, "fork+exec+exit+wait x100: %d host entries in direct mode, %d in "
             "shadow mode (want under half)" % (de, se))
+
+
+@test("direct: a process grows to 100 MiB, touches every page and shrinks again in a "
+      "128 MiB direct-mode VM (a hundred page tables pinned, updated, let go)", timeout=120)
+def t_growmem(t):
+    q = guest(t, "xv6a:128M:hd0:direct", mem=256)
+    q.fail_on(r"panic: ([^\r\n]*)", "panic: {0}")
+    q.expect(r"\[xv6a\.1\] xv6a: direct paging")
+    shell(q, "[xv6a.1] ")
+    growmem(t, q, "[xv6a.1] ", "in a 128 MiB direct-mode VM")
 
 
 @test("direct: a flat guest or a PC kernel asking for direct paging is not booted; "
