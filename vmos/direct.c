@@ -275,7 +275,7 @@ page_op(struct vm *vm, u32 op, u32 gpa)
       return E_PERM;                 // the CPU may walk it still
     pd = f->type == F_PD;
     for (int i = 0; i < NPTENTRIES; i++)
-      if (!(pd && i == SWSLOT))
+      if ((t[i] & PTE_P) && !(pd && i == SWSLOT))
         count(t[i], pd, -1);
     if (pd)
       t[SWSLOT] = 0;
@@ -292,8 +292,8 @@ page_op(struct vm *vm, u32 op, u32 gpa)
   // Check and count entry by entry (so a bound on the counts holds for the
   // sum); on a bad one, take back what was counted.
   for (int i = 0; i < NPTENTRIES; i++) {
-    if (pd && i == SWSLOT)
-      continue;
+    if (!(t[i] & PTE_P) || (pd && i == SWSLOT))
+      continue;                      // (most of a new table: quickly)
     int r = pd ? pde_check(vm, i, t[i]) : pte_check(vm, t[i], mfn);
     if (r < 0) {
       while (--i >= 0)

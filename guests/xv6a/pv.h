@@ -29,6 +29,9 @@ void pv_invlpg(void *va);
 void pv_pte_set(uint *e, uint pa, int perm);   // *e = pa | perm (perm has PTE_P), or
                                        // 0 if perm is 0
 uint pv_pte_get(uint *e);              // *e as physical address | flags (or 0)
+int  pv_pte_next(uint *t, int i, int n);  // the first present entry of t[i..n), or n
+                                       // (a loop over a table at the cost of a
+                                       // load per absent entry)
 void pv_pt_new(uint *pgdir, void *pt); // pt, zeroed, becomes a table of pgdir: pinned
                                        // now if pgdir is (tables of a directory not
                                        // loaded yet are pinned with it at its load)

@@ -22,6 +22,7 @@
 static int direct;                 // on: vm_info.mmu == MMU_DIRECT
 static uint myid;                  // the VM's id, as M2P names owners
 static uchar pinned[MAXPHYS / PGSIZE / 8];   // bit n: physical page n is pinned
+static uchar queued[MAXPHYS / PGSIZE / 8];   // ... has entries in the queue
 static struct mmu_update q[MMU_UPDATE_MAX];  // queued pairs
 static int nq;
 static int urgent;                 // the queue holds what must be in force soon
@@ -33,14 +34,16 @@ static int qop;                    // q[..qop) ends with a page operation: a pai
 #define P2M ((volatile uint *)P2M_BASE)
 #define M2P ((volatile uint *)M2P_BASE)
 
-static int  ispinned(uint pa) { return (pinned[pa >> 15] >> ((pa >> 12) & 7)) & 1; }
-static void setpinned(uint pa, int on)
+static int  bit(uchar *map, uint pa) { return (map[pa >> 15] >> ((pa >> 12) & 7)) & 1; }
+static void setbit(uchar *map, uint pa, int on)
 {
   if (on)
-    pinned[pa >> 15] |= 1 << ((pa >> 12) & 7);
+    map[pa >> 15] |= 1 << ((pa >> 12) & 7);
   else
-    pinned[pa >> 15] &= ~(1 << ((pa >> 12) & 7));
+    map[pa >> 15] &= ~(1 << ((pa >> 12) & 7));
 }
+static int  ispinned(uint pa) { return bit(pinned, pa); }
+static void setpinned(uint pa, int on) { setbit(pinned, pa, on); }
 
 void
 pv_direct_on(uint id)
@@ -61,6 +64,8 @@ send(void)
       panic("pv: the host refused an update");
     }
   }
+  for (int i = 0; i < nq; i++)
+    setbit(queued, q[i].ptr, 0);
   nq = qop = urgent = 0;
   while (nlimbo > 0)
     kfree(limbo[--nlimbo]);      // writable again now
@@ -83,6 +88,8 @@ enq(uint ptr, uint val, int now)
   q[nq].ptr = ptr;
   q[nq++].val = val;
   urgent |= now;
+  if (!(ptr & MMU_PAGE_OP))
+    setbit(queued, ptr, 1);
 }
 
 static void
@@ -100,12 +107,13 @@ pte_set(uint *e, uint pa, int perm, int now)
     *e = v;                        // an ordinary page still
     return;
   }
-  for (int i = qop; i < nq; i++)
-    if (q[i].ptr == epa) {         // queued already: the last value counts
-      q[i].val = v;
-      urgent |= now;
-      return;
-    }
+  if (bit(queued, epa))
+    for (int i = qop; i < nq; i++)
+      if (q[i].ptr == epa) {       // queued already: the last value counts
+        q[i].val = v;
+        urgent |= now;
+        return;
+      }
   enq(epa, v, now);
 }
 
@@ -115,10 +123,10 @@ uint
 pv_pte_get(uint *e)
 {
   uint v = *e;
-  if (!direct)
-    return v;
+  if (!direct || (!(v & PTE_P) && nq == 0))
+    return v;                      // (the common case of a loop over a table)
   uint epa = V2P(e);
-  if (nq && ispinned(PTE_ADDR(epa)))
+  if (bit(queued, epa))           // (a page with entries queued: rare)
     for (int i = 0; i < nq; i++)
       if (q[i].ptr == epa)
         v = q[i].val;
@@ -128,6 +136,18 @@ pv_pte_get(uint *e)
   if (M2P_OWNER(m) != myid)
     return 0;                      // not our page: the host's switcher slot
   return PTE_ADDR(m) | (v & 0xFFF);
+}
+
+int
+pv_pte_next(uint *t, int i, int n)
+{
+  if (direct && bit(queued, V2P(t)))   // entries of it queued: ask about each
+    while (i < n && !(pv_pte_get(&t[i]) & PTE_P))
+      i++;
+  else
+    while (i < n && !(t[i] & PTE_P))   // (the same test, raw: absent is absent)
+      i++;
+  return i;
 }
 
 // The kernel's own mapping of physical page pa, writable or not.
@@ -168,17 +188,23 @@ pv_pgdir_ready(uint pa)
     pv_mmu_flush();
     return;
   }
-  for (int i = 0; i < PDX(ABI_SWITCHER_BASE); i++) {
-    uint e = pv_pte_get(&pgdir[i]);
-    if ((e & PTE_P) && !ispinned(PTE_ADDR(e)))
-      kmap(PTE_ADDR(e), 0);
-  }
-  kmap(pa, 0);                     // read-only everywhere before the pins
-  for (int i = 0; i < PDX(ABI_SWITCHER_BASE); i++) {
-    uint e = pv_pte_get(&pgdir[i]);
-    if ((e & PTE_P) && !ispinned(PTE_ADDR(e)))
-      pin(MMU_PIN_PT, PTE_ADDR(e));
-  }
+  // The first directory (kpgdir) brings the kernel's tables, which map every
+  // page, these tables too: all read-only before the first pin. Later ones
+  // share those, pinned already, and a user table maps only user pages: each
+  // can be pinned right after its own mapping went read-only, in one pass
+  // over the user half.
+  int top = pgdir == kpgdir ? PDX(ABI_SWITCHER_BASE) : PDX(KERNBASE);
+  for (int pass = pgdir == kpgdir ? 0 : 1; pass < 2; pass++)
+    for (int i = 0; (i = pv_pte_next(pgdir, i, top)) < top; i++) {
+      uint e = pv_pte_get(&pgdir[i]);
+      if (!(e & PTE_P) || ispinned(PTE_ADDR(e)))
+        continue;
+      if (pass == 0 || pgdir != kpgdir)
+        kmap(PTE_ADDR(e), 0);
+      if (pass == 1)
+        pin(MMU_PIN_PT, PTE_ADDR(e));
+    }
+  kmap(pa, 0);
   pin(MMU_PIN_PD, pa);
   send();
 }
@@ -204,10 +230,7 @@ pv_pgdir_free(uint *pgdir)
   if (!direct || !ispinned(pa))
     return 0;
   unpin(pa);                       // first: then nothing points at its tables
-  for (int i = 0; i < PDX(KERNBASE); i++) {
-    uint e = pv_pte_get(&pgdir[i]);
-    if (e & PTE_P)
-      unpin(PTE_ADDR(e));
-  }
+  for (int i = 0; (i = pv_pte_next(pgdir, i, PDX(KERNBASE))) < PDX(KERNBASE); i++)
+    unpin(PTE_ADDR(pv_pte_get(&pgdir[i])));
   return 1;
 }

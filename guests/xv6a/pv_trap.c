@@ -171,6 +171,7 @@ pv_mark(const char *label)
 // Page-table entries are plain memory here (pv.h).
 void pv_pte_set(uint *e, uint pa, int perm) { *e = perm ? pa | perm : 0; }
 uint pv_pte_get(uint *e) { return *e; }
+int pv_pte_next(uint *t, int i, int n) { while (i < n && !(t[i] & PTE_P)) i++; return i; }
 void pv_pt_new(uint *pgdir, void *pt) { }
 int pv_pgdir_free(uint *pgdir) { return 0; }
 void pv_mmu_flush(void) { }

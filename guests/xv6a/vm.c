@@ -155,16 +155,10 @@ freevm(pde_t *pgdir)
 {
   if (pgdir == loaded_pgdir)       // (never while loaded, but a page reused as
     loaded_pgdir = 0;              // another directory must not look loaded)
-  for (int i = 0; i < PDX(KERNBASE); i++) {
-    uint e = pv_pte_get(&pgdir[i]);
-    if (!(e & PTE_P))
-      continue;
-    pte_t *pt = P2V(PTE_ADDR(e));
-    for (int j = 0; j < 1024; j++) {
-      uint pe = pv_pte_get(&pt[j]);
-      if (pe & PTE_P)
-        kfree(P2V(PTE_ADDR(pe)));
-    }
+  for (int i = 0; (i = pv_pte_next(pgdir, i, PDX(KERNBASE))) < PDX(KERNBASE); i++) {
+    pte_t *pt = P2V(PTE_ADDR(pv_pte_get(&pgdir[i])));
+    for (int j = 0; (j = pv_pte_next(pt, j, 1024)) < 1024; j++)
+      kfree(P2V(PTE_ADDR(pv_pte_get(&pt[j]))));
   }
   if (pv_pgdir_free(pgdir))        // direct paging: the tables go when the host
     return;                        // has been told (pv_direct.c)
