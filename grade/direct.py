@@ -7,6 +7,7 @@
 # input against HC_MMU_PIN, HC_MMU_UPDATE and HC_SET_PGDIR.
 import re
 
+import hostile
 from gradelib import test
 from xv6a import FSIMG, at, bench_counts, growmem, guest, run, shell  # noqa: F401
 from xv6a_multi import usertests_both
@@ -143,3 +144,18 @@ def t_bad_input(t):
              r"region \(write in ring 1\)")
     q.expect(r"\[mini\.2\] ticker")
     q.expect(r"\[mini\.2\] ticker")
+
+
+@test("direct: an xv6a process in direct mode: every privileged instruction and hypercall "
+      "(HC_MMU_UPDATE too) is its #GP, the switcher region its page fault; the shell and a "
+      "mini run on", timeout=120)
+def t_hostile_process(t):
+    q = hostile.boot(t, "xv6a:32M:hd0:direct,mini", drives=[(0, FSIMG)])
+    q.expect(r"\[xv6a\.1\] xv6a: direct paging")
+    q.expect(r"\[xv6a\.1\] init: starting sh")
+    hostile.ring3_refused(t, q, "xv6a.1")
+    q.send("hostile switcher\r")
+    # err 5, not shadow mode's 4: the directory the CPU walks is the guest's
+    # own, whose switcher slot the host filled (present, supervisor only)
+    q.expect(r"pid \d+ hostile: trap 14 err 5 .*addr 0xffc00000--kill proc")
+    hostile.xv6a_alive(t, q)

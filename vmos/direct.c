@@ -120,9 +120,9 @@ int
 direct_init(struct vm *vm)
 {
   vm->mmu = MMU_DIRECT;
-  if (vm->mem_size > (PGSIZE / 4) * (SWITCHER_BASE - P2M_BASE) || vm->mem_size >
-      SWITCHER_BASE - GUEST_KERNBASE)
-    return -1;
+  if (vm->mem_size > SWITCHER_BASE - GUEST_KERNBASE)
+    return -1;                       // its boot mapping would reach the switcher (and
+                                     // P2M's 512 slots hold 2 GiB, more than that)
   int fresh = 0;
   for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
     u32 mfn = PTE_ADDR(*vm_pmap_pte(vm, gpa)) >> PGSHIFT, c = mfn / CHUNK;
