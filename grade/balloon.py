@@ -9,7 +9,7 @@
 import re
 
 from gradelib import test
-from lab1 import HOTKEY, enter_monitor, monitor, silence_watch
+from lab1 import enter_monitor, monitor, silence_watch
 from xv6a import FSIMG, at, drive
 
 BUDGET = 6000            # host ticks (60 s of host time) a boot may take
@@ -54,8 +54,7 @@ def balloon_stats(q, vm):
 
 def leave(q):
     """Back to the guests: their held lines come out."""
-    monitor_cmd = "cont"
-    q.send(monitor_cmd + "\r")
+    q.send("cont\r")
     q.expect(r"Ctrl-\] for the monitor")
 
 
@@ -112,7 +111,7 @@ def t_xv6a_shrink(t):
     t.check(s is not None, "stats shows no balloon line for VM 1")
     t.check(s["given"] == given and s["out"] == given and s["holds"] == 8192,
             "stats counts %r; the guest said it gave %d pages" % (s, given))
-    t.log("host free pages %d -> %d (+%d); xv6a gave %d\n" % (before, after, after - before,
+    t.log("\nhost free pages %d -> %d (+%d); xv6a gave %d\n" % (before, after, after - before,
                                                            given))
     # The shadow's page tables are emptied at each give and refilled as the
     # guest runs: between the two reads they may differ by a few pages.
@@ -158,7 +157,7 @@ def t_xv6a_floor(t):
     leave(q)
     m = q.expect(r"\[xv6a\.1\] (?:\$ )*xv6a: balloon: holds (\d+) KiB, (\d+) pages given "
                  r"back \(target 1024 KiB\): the rest is in use")
-    t.log("xv6a's smallest balloon size: holds %s KiB (gave %s pages)\n" % m.groups())
+    t.log("\nxv6a's smallest balloon size: holds %s KiB (gave %s pages)\n" % m.groups())
     shell_ok(q, "small")
     q.send("ls\r")
     q.expect(at("[xv6a.1] ") + r"growmem\s+2 ")
