@@ -226,7 +226,7 @@ def t_monitor_args(t):
         out = monitor(q, cmd)
         t.check(re.search(want, out), "'%s' printed %r; expected /%s/" % (cmd, out, want))
     s = balloon_stats(q, 1)
-    t.check(s["target"] == 0 and s["out"] == 0, "a refused command set a target: %r" % s)
+    t.check(s is None, "a refused command set a target: %r" % s)
     out = monitor(q, "balloon 1 2M")
     t.check(re.search(r"balloon: VM 1 \(mini\.1\) asked to hold 2048 KiB of its 4096 KiB", out),
             "a good command: %r" % out)

@@ -109,7 +109,7 @@ stats_print(void)
               "%u.%u hidden faults per pgdir load\n", s->hidden_faults, s->pgdir_loads,
               s->shadow_flushes, s->refused_ptes, per / 10, per % 10);
     }
-    if (vm->balloon_driver || s->balloon_refused)
+    if (vm->balloon_target || s->balloon_given || s->balloon_refused)   // (balloon.c)
       kprintf("  balloon: target %u KiB, holds %u KiB (%u pages given back); pages given %u, "
               "taken %u, short %u; refused calls %u\n", vm->balloon_target / 1024,
               (vm->mem_size / 4096 - vm->balloon_pages) * 4, vm->balloon_pages,
