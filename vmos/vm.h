@@ -86,6 +86,10 @@ struct vmstats {
   uint mmu_refused;          // ... pairs, pins, unpins and loads refused
   uint mmu_pins;             // ... pages pinned (HC_MMU_PIN)
   uint mmu_unpins;           // ... and unpinned
+  uint balloon_given;        // pages it gave back to the host (HC_BALLOON, balloon.c)
+  uint balloon_taken;        // ... and took back
+  uint balloon_short;        // pages it asked back that the host had no memory for
+  uint balloon_refused;      // HC_BALLOON calls refused (bad batch, op, pointer)
 };
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
@@ -201,8 +205,18 @@ struct vm {
   char in[CONS_IN];
   uint in_r, in_w;
 
+  // ballooning (balloon.c, lab 4): pages it gave back are no-P entries of
+  // vm->pmap marked PMAP_GIVEN, the only ones it may take back
+  int balloon_driver;        // it said BALLOON_HELLO: the monitor may set a target
+  u32 balloon_target;        // bytes the operator asks it to hold; 0: no request
+  uint balloon_pages;        // pages it has given back and not taken yet
+
   struct vmstats st;
 };
+
+#define PMAP_GIVEN   0x200   // a pmap entry's software bit: given back (no PTE_P)
+#define PMAP_MARK    0x400   // ... in this HC_BALLOON's batch (a duplicate check)
+#define BALLOON_FLOOR (1u << 20)   // the least memory `balloon N SIZE` may leave a VM
 
 extern struct vm vms[MAXVMS];
 extern int nvms;
