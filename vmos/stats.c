@@ -121,6 +121,11 @@ stats_print_range(int lo, int hi)
               "%u.%u hidden faults per pgdir load\n", s->hidden_faults, s->pgdir_loads,
               s->shadow_flushes, s->refused_ptes, per / 10, per % 10);
     }
+    if (vm->balloon_target || s->balloon_given || s->balloon_refused)   // (balloon.c)
+      kprintf("  balloon: target %u KiB, holds %u KiB (%u pages given back); pages given %u, "
+              "taken %u, short %u; refused calls %u\n", vm->balloon_target / 1024,
+              (vm->mem_size / 4096 - vm->balloon_pages) * 4, vm->balloon_pages,
+              s->balloon_given, s->balloon_taken, s->balloon_short, s->balloon_refused);
     if (vm->state == VM_STOPPED)
       kprintf("  stopped: %s\n", vm->why);
   }

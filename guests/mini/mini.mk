@@ -23,6 +23,8 @@ MINI_UOBJS := $(patsubst user/mini/%.c,$(OUT)/mini/user/%.o,$(MINI_USRCS))
 MINI_VARIANTS += mini-idle mini-idletest
 # The console suite's guests: one floods its console, one dresses its text as host lines.
 MINI_VARIANTS += mini-flood
+# The balloon suite's attackers (lab 4): bad HC_BALLOON batches, a touch of a page given.
+MINI_VARIANTS += mini-balbad mini-baltouch
 MINI_VARIANTS += mini-forge
 # The scale suite's (grade/scale.py, bench_scale.py): one task that counts its work in
 # a window of host ticks, then a VM that idles with no timer (1,024 of them at once).
