@@ -158,7 +158,7 @@ def t_panic(t):
 
 @test("boot: too little memory stops with a clear message", timeout=20)
 def t_low_memory(t):
-    q = t.qemu(append=NOVMS, mem=8)
+    q = t.qemu(append=NOVMS, mem=12)   # (below MINMEM_MB; room for the image, 1,024 VM slots)
     q.expect(r"the host needs at least \d+ MiB")
     q.expect(r"stopped")
     # A triple fault would reset QEMU, which -no-reboot turns into an exit.
