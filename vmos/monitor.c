@@ -34,6 +34,19 @@ cmd_mem(int argc, char **argv)
   uint total = kalloc_total_pages(), free = kalloc_free_pages();
   kprintf("pages: %u total, %u free, %u in use (4 KiB each; %u KiB free)\n",
           total, free, total - free, free * 4);
+  share_mem();                   // what the VMs were promised, what backs it (share.c)
+  return 0;
+}
+
+// Page sharing's scan, now: identical pages of all VMs become one (share.c).
+static int
+cmd_share(int argc, char **argv)
+{
+  if (argc != 1) {
+    kprintf("usage: share   (scan every VM's memory now and share identical pages)\n");
+    return -1;
+  }
+  share_scan(1);
   return 0;
 }
 
@@ -224,7 +237,8 @@ static const struct {
   { "console", "console output of each VM: bytes, lines, writes cut short by the rate", cmd_console },
   { "cont", "leave the monitor: typing goes to the VM with focus", cmd_cont },
   { "trace", "trace: write the timeline to the debug console (port 0xE9); trace on|off", cmd_trace },
-  { "mem", "machine pages: total, free, in use", cmd_mem },
+  { "mem", "machine pages: total, free, in use; guest memory promised and shared", cmd_mem },
+  { "share", "scan the VMs' memory now: identical pages become one, copied on write", cmd_share },
   { "ticks", "host timer ticks since boot", cmd_ticks },
   { "reboot", "reset the machine", cmd_reboot },
   { "halt", "power the machine off", cmd_halt },

@@ -109,6 +109,9 @@ stats_print(void)
               "%u.%u hidden faults per pgdir load\n", s->hidden_faults, s->pgdir_loads,
               s->shadow_flushes, s->refused_ptes, per / 10, per % 10);
     }
+    kprintf("  sharing: pages shared %u, copies on write %u (of the zero page %u), "
+            "writes that took the page %u, merged by scans %u\n", s->sh_pages, s->sh_copies,
+            s->sh_zero_copies, s->sh_owned, s->sh_merged);
     if (vm->state == VM_STOPPED)
       kprintf("  stopped: %s\n", vm->why);
   }

@@ -54,6 +54,29 @@ pd_free_tables(pde_t *pd, int pages)
   }
 }
 
+// Give back a VM's memory: its own pages to the allocator, its references to
+// shared pages to share.c (the page goes back with its last), then the pmap's
+// tables.
+static void
+pmap_free(struct vm *vm)
+{
+  for (int i = 0; i < NPDENTRIES; i++) {
+    if (!(vm->pmap[i] & PTE_P))
+      continue;
+    pte_t *pt = P2V(PTE_ADDR(vm->pmap[i]));
+    for (int j = 0; j < NPTENTRIES; j++) {
+      if (!(pt[j] & PTE_P))
+        continue;
+      if (pt[j] & PTE_W)
+        kfree(P2V(PTE_ADDR(pt[j])));
+      else
+        share_drop(vm, &pt[j]);
+      pt[j] = 0;
+    }
+  }
+  pd_free_tables(vm->pmap, 0);
+}
+
 static void
 vm_free_memory(struct vm *vm)
 {
@@ -65,7 +88,7 @@ vm_free_memory(struct vm *vm)
     vm->shared = 0;
   }
   if (vm->pmap) {
-    pd_free_tables(vm->pmap, 1);      // the VM's memory itself
+    pmap_free(vm);                    // the VM's memory itself
     kfree(vm->pmap);
     vm->pmap = 0;
   }
@@ -77,6 +100,7 @@ vm_free_memory(struct vm *vm)
 }
 
 // A new VM with mem_size bytes of zeroed memory, or 0 (and why, printed).
+// Zeroed lazily: each page is the host's zero page until the guest writes it.
 // Its memory is known to the host by guest-physical address (vm->pmap); how the
 // guest sees it is decided when its image is loaded (vm_make_flat or shadow).
 struct vm*
@@ -96,15 +120,16 @@ vm_alloc(const char *name, u32 mem_size)
   vm->pgdir = kalloc();
   if (vm->pmap == 0 || vm->pgdir == 0 || sw_vm_init(vm) < 0)
     goto nomem;
+  // Every page starts on the zero page, read-only (share.c): memory the
+  // guest never writes costs the host only the pmap's own tables.
+  u32 zero = share_zero_pa();
   for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
     pte_t *pte = pt_walk(vm->pmap, gpa, 1);
-    void *page = kalloc();
-    if (pte == 0 || page == 0) {
-      if (page)
-        kfree(page);
+    if (pte == 0)
       goto nomem;
-    }
-    *pte = V2P(page) | PTE_P | PTE_W;
+    *pte = zero | PTE_P;
+    share_zero_refs++;
+    vm->st.sh_pages++;
   }
   vm->cr3 = V2P(vm->pgdir);
   vm->idt_dirty = 1;
@@ -143,14 +168,17 @@ vm_gpa_page(struct vm *vm, u32 gpa)
 }
 
 // The same for writing it: a machine page of the VM's own, or 0 if it has
-// none there. (No page is read-only in the pmap until page sharing makes
-// some; then the write takes a private copy.)
+// none there. A read-only page (the zero page, or one the sharing scan made)
+// becomes its own first (share_break: a copy, counted); 0 too if the host has
+// no page for that copy, and then the VM has been stopped, saying so.
 void*
 vm_gpa_page_write(struct vm *vm, u32 gpa)
 {
   pte_t *pte = vm_pmap_pte(vm, gpa);
-  if (pte == 0 || !(*pte & PTE_P) || !(*pte & PTE_W))
+  if (pte == 0 || !(*pte & PTE_P))
     return 0;
+  if (!(*pte & PTE_W))
+    return share_break(vm, PGROUNDDOWN(gpa), pte);
   return P2V(PTE_ADDR(*pte));
 }
 
@@ -164,7 +192,10 @@ vm_gpa_free(struct vm *vm, u32 gpa)
   pte_t *pte = vm_pmap_pte(vm, gpa);
   if (pte == 0 || !(*pte & PTE_P))
     return -1;
-  kfree(P2V(PTE_ADDR(*pte)));
+  if (*pte & PTE_W)
+    kfree(P2V(PTE_ADDR(*pte)));
+  else
+    share_drop(vm, pte);             // shared: one reference fewer (share.c)
   *pte = 0;
   return 0;
 }
@@ -179,7 +210,10 @@ vm_gpa_perm(struct vm *vm, u32 gpa, u32 perm)
   pte_t *pte = vm_pmap_pte(vm, gpa);
   if (pte == 0 || !(*pte & PTE_P))
     return 0;
-  return (*pte & PTE_W) ? perm : perm & ~PTE_W;
+  if (*pte & PTE_W)
+    return perm;
+  *pte |= PTE_MAPPED_RO;             // a table may now map it: a copy must flush
+  return perm & ~PTE_W;
 }
 
 // A flat guest (like mini) has no page tables: the host maps its memory once, at
@@ -227,6 +261,8 @@ vm_flat_fault(struct vm *vm, u32 va, u32 err)
 void
 vm_stop(struct vm *vm, const char *fmt, ...)
 {
+  if (vm->state == VM_STOPPED)
+    return;                       // stopped already (its first reason stands)
   __builtin_va_list ap;
   __builtin_va_start(ap, fmt);
   kvsnprintf(vm->whybuf, sizeof(vm->whybuf), fmt, ap);

@@ -81,7 +81,19 @@ struct vmstats {
   uint idle_blocks;          // ... that blocked it (nothing pending, deadline ahead)
   uint idle_past;            // ... that returned at once: the deadline was now or past
   uint idle_deadline_wakeups;  // ... that its deadline ended (no interrupt came first)
+  // page sharing (share.c)
+  uint sh_pages;             // its guest pages on a shared machine page now (zero page too)
+  uint sh_copies;            // private copies made at a write to one (a hidden fault, or
+                             // a host write on its behalf)
+  uint sh_zero_copies;       // ... of them, of the zero page
+  uint sh_owned;             // writes to a shared page it alone still had: no copy needed
+  uint sh_merged;            // its pages the scan put on a shared page
 };
+
+// A software bit of a pmap entry (share.c): the page is read-only and some
+// table the CPU uses may map it so (vm_gpa_perm said so), so a write's copy
+// must drop those mappings.
+#define PTE_MAPPED_RO 0x200
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
   int drive;                 // the host drive behind it; -1: no disk
