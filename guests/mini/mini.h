@@ -29,6 +29,10 @@ void idletest(void);           // mini-idletest's tests of HC_IDLE (grade/idle.p
 void hostile_kernel(void);     // a test variant's attack on the host; else nothing
 int  hostile_fault(struct tf *tf);   // 1: a fault of its kernel the attack expected
 
+// sharetest.c
+void sharetest_boot(void);     // mini-share: fill its test pages (grade/share.py)
+void sharetest_line(const char *s);   // ... and do what a line typed to it says
+
 // console.c
 void kprintf(const char *fmt, ...);
 void kputs(const char *s, uint n);

@@ -24,6 +24,8 @@ MINI_VARIANTS += mini-idle mini-idletest
 # The console suite's guests: one floods its console, one dresses its text as host lines.
 MINI_VARIANTS += mini-flood
 MINI_VARIANTS += mini-forge
+# Page sharing (lab 4, grade/share.py): a mini with pages the same in every copy of it.
+MINI_VARIANTS += mini-share
 
 $(OUT)/mini/user/%.o: user/mini/%.c | deps
 	@mkdir -p $(@D)
