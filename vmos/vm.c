@@ -116,6 +116,14 @@ vm_alloc(const char *name, u32 mem_size)
   safestrcpy(vm->name, name, sizeof(vm->name));
   vm->mem_size = PGROUNDUP(mem_size);
   vm->disk.drive = -1;
+  // Memory is promised, not handed out (share.c), so VMs together may be
+  // promised more than the machine has; but never one VM more than all of it,
+  // which it could never have once it wrote every page.
+  if (vm->mem_size / PGSIZE > kalloc_total_pages()) {
+    kprintf("vmos: not enough memory for VM %d (%s): %u KiB asked, more than the machine's "
+            "%u KiB\n", vm->id, name, mem_size / 1024, kalloc_total_pages() * 4);
+    return 0;
+  }
   vm->pmap = kalloc();
   vm->pgdir = kalloc();
   if (vm->pmap == 0 || vm->pgdir == 0 || sw_vm_init(vm) < 0)
