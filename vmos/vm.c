@@ -120,8 +120,9 @@ vm_alloc(const char *name, u32 mem_size)
   // promised more than the machine has; but never one VM more than all of it,
   // which it could never have once it wrote every page.
   if (vm->mem_size / PGSIZE > kalloc_total_pages()) {
-    kprintf("vmos: not enough memory for VM %d (%s): %u KiB asked, more than the machine's "
-            "%u KiB\n", vm->id, name, mem_size / 1024, kalloc_total_pages() * 4);
+    kprintf("vmos: not enough memory for VM %d (%s): %u KiB asked, %u KiB free; one VM is "
+            "never promised more than the machine's %u KiB\n", vm->id, name, mem_size / 1024,
+            kalloc_free_pages() * 4, kalloc_total_pages() * 4);
     return 0;
   }
   vm->pmap = kalloc();
