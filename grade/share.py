@@ -139,11 +139,14 @@ def t_scan_xv6a(t):
     merged = scan(t, q)
     after = mem(t, q)
     s1 = stats(t, q)
-    t.check(merged > 0 and after["saved"] - before["saved"] == merged,
+    # (The VMs run between the monitor's commands: a few of their writes may
+    # take copies between the counts.)
+    t.check(merged > 0 and merged >= after["saved"] - before["saved"] >= merged * 9 // 10,
             "the scan merged %d pages, and the pages saved went from %d to %d"
             % (merged, before["saved"], after["saved"]))
-    t.check(before["machine"] - after["machine"] == merged, "machine pages went from %d to %d "
-            "for %d merged" % (before["machine"], after["machine"], merged))
+    t.check(merged >= before["machine"] - after["machine"] >= merged * 9 // 10,
+            "machine pages went from %d to %d for %d merged"
+            % (before["machine"], after["machine"], merged))
     text = text_pages(XV6A)
     got = s1[2]["merged"] - s0[2]["merged"]
     t.check(got >= text, "xv6a.2: %d pages merged, fewer than the %d of its kernel's text, which "
@@ -244,19 +247,24 @@ def t_stop(t):
     q.expect(r"\[mini\.4\] ticker: uptime")
 
 
-@test("out of memory: an xv6a promised 64 MiB on a 32 MiB machine is stopped at the copy "
-      "the host has no page for, with the reason; the mini beside it runs on", timeout=60)
+@test("out of memory: two xv6a of 24 MiB on a 32 MiB machine: the one that first writes a "
+      "page the host has no copy for is stopped, with the reason; the other reaches its shell "
+      "and the mini runs on", timeout=90)
 def t_oom(t):
-    q = boot(t, "mini,xv6a:64M", mem=32, stop_ok=(2,))
-    q.expect(r"vmos: stopped VM 2 \(xv6a\.2\): the host is out of memory for its own copy "
-             r"of guest-physical 0x[0-9a-f]+ \(a shared page, written\)")
+    q = boot(t, "mini,xv6a:24M:hd0,xv6a:24M:hd2", mem=32, stop_ok=(2, 3),
+             extra=drive(FSIMG, 0) + drive(FSIMG, 2))
+    m = q.expect(r"vmos: stopped VM (\d+) \(xv6a\.\d+\): the host is out of memory for its own "
+                 r"copy of guest-physical 0x[0-9a-f]+ \(a shared page\)")
+    other = 5 - int(m.group(1))
+    q.expect(at("[xv6a.%d] " % other) + "init: starting sh",
+             what="the other xv6a (VM %d) to reach its shell" % other)
     q.expect(r"\[mini\.1\] ticker: uptime")
     enter_monitor(q)
+    t.check(len(re.findall(r"vmos: stopped VM", q.output)) == 1, "more than one VM was stopped")
     m = mem(t, q)
-    t.check(m["promised"] == 512, "after xv6a.2 stopped %d pages are promised, expected mini's "
-            "512" % m["promised"])
-    q.send(HOTKEY)
-    q.expect(r"\[mini\.1\] ticker: uptime")
+    t.check(m["promised"] == 512 + 6144, "after one xv6a stopped %d pages are promised, expected "
+            "%d (the mini's and the other xv6a's)" % (m["promised"], 512 + 6144))
+    type_to(q, other, "echo survived", at("[xv6a.%d] " % other) + "survived")
 
 
 @test("usertests passes in an xv6a whose pages are shared with another's (scanned after "

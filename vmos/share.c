@@ -10,7 +10,9 @@
 // state, vm_pmap_pte), so every table the CPU uses maps it read-only
 // (vm_gpa_perm) and a write reaches vm_gpa_page_write, which calls share_break
 // here: the writer gets a private copy (or, the last user, the page itself).
-// So no shared page is ever writable, by two VMs or by one.
+// So no shared page is ever writable, by two VMs or by one. (A paged guest's
+// shadow never maps the zero page: its first touch takes the copy, vm_gpa_perm,
+// so that only a scanned page's copy may have to drop the whole shadow.)
 // Who calls in: vm.c (alloc, the write path, freeing), monitor.c (`share`,
 // `mem`), stats.c. Who is called: kalloc, the shadow's shadow_flush.
 #include "types.h"
@@ -112,7 +114,7 @@ share_break(struct vm *vm, u32 gpa, pte_t *pte)
   } else {
     if ((page = kalloc()) == 0) {
       vm_stop(vm, "the host is out of memory for its own copy of guest-physical 0x%x "
-              "(a shared page, written)", gpa);
+              "(a shared page)", gpa);
       return 0;
     }
     if (r) {

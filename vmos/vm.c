@@ -212,12 +212,19 @@ vm_gpa_free(struct vm *vm, u32 gpa)
 // The permission bits a mapping of guest-physical gpa may have in a table
 // the CPU uses (a flat guest's, a shadow), of the ones (PTE_W, PTE_U) the
 // guest's own view would give it: no PTE_W for a page the pmap makes
-// read-only. 0 if the VM has no page there.
+// read-only. 0 if the VM has no page there (or it was stopped: no memory).
+// A paged guest's shadow never maps the zero page: its first touch through
+// the CPU takes its own zeroed page, so that a copy never has to drop a whole
+// shadow for it (share.c). (Its kernel writes nearly every page it touches
+// anyway: xv6a fills each free page.) A flat guest's map keeps it read-only.
 u32
 vm_gpa_perm(struct vm *vm, u32 gpa, u32 perm)
 {
   pte_t *pte = vm_pmap_pte(vm, gpa);
   if (pte == 0 || !(*pte & PTE_P))
+    return 0;
+  if (!(*pte & PTE_W) && vm->paged && PTE_ADDR(*pte) == share_zero_pa() &&
+      share_break(vm, PGROUNDDOWN(gpa), pte) == 0)
     return 0;
   if (*pte & PTE_W)
     return perm;
