@@ -105,6 +105,8 @@ share_break(struct vm *vm, u32 gpa, pte_t *pte)
   int mapped = (*pte & PTE_MAPPED_RO) != 0;
   u16 *r = pa == V2P(zero) ? 0 : ref(pa, 0);
   char *page;
+  if (pa != V2P(zero) && (r == 0 || *r == 0))
+    panic("share_break: VM %d's page 0x%x is read-only but not shared", vm->id, pa);
   if (r && *r == 1) {
     *r = 0;                          // the last user: no copy needed
     share_frames--;
