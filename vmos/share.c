@@ -59,12 +59,23 @@ share_init(void)
     panic("share: no memory for the zero page");
 }
 
-// The zero page's machine address, for vm_alloc's pmap entries.
+// The zero page's machine address.
 u32
 share_zero_pa(void)
 {
   share_init();
   return V2P(zero);
+}
+
+// Guest-physical page gpa of vm (pmap entry *pte, which has no page) becomes
+// a page of zeros that costs nothing until written: a new VM's every page
+// (vm_alloc), or one a balloon hands back.
+void
+share_map_zero(struct vm *vm, pte_t *pte)
+{
+  *pte = share_zero_pa() | PTE_P;
+  share_zero_refs++;
+  vm->st.sh_pages++;
 }
 
 // The count of frame pa, or 0 if its table page could not be had (create).

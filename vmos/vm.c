@@ -131,14 +131,11 @@ vm_alloc(const char *name, u32 mem_size)
     goto nomem;
   // Every page starts on the zero page, read-only (share.c): memory the
   // guest never writes costs the host only the pmap's own tables.
-  u32 zero = share_zero_pa();
   for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
     pte_t *pte = pt_walk(vm->pmap, gpa, 1);
     if (pte == 0)
       goto nomem;
-    *pte = zero | PTE_P;
-    share_zero_refs++;
-    vm->st.sh_pages++;
+    share_map_zero(vm, pte);
   }
   vm->cr3 = V2P(vm->pgdir);
   vm->idt_dirty = 1;

@@ -78,8 +78,8 @@ void        shadow_new_pgdir(struct vm *vm);
 void        shadow_invlpg(struct vm *vm, u32 va);
 
 // share.c
-extern uint share_zero_refs;
 u32         share_zero_pa(void);
+void        share_map_zero(struct vm *vm, pte_t *pte);
 void*       share_break(struct vm *vm, u32 gpa, pte_t *pte);
 void        share_drop(struct vm *vm, pte_t *pte);
 int         share_scan(int verbose);
