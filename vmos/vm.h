@@ -93,7 +93,7 @@ struct vmstats {
 // A software bit of a pmap entry (share.c): the page is read-only and some
 // table the CPU uses may map it so (vm_gpa_perm said so), so a write's copy
 // must drop those mappings.
-#define PTE_MAPPED_RO 0x200
+#define PTE_MAPPED_RO 0x800
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
   int drive;                 // the host drive behind it; -1: no disk
