@@ -106,7 +106,11 @@
                              //    before it returns, and raises VIRQ_DISK
                              //    once if it posted any: requests taken;
                              //    E_INVAL (no ring, or it lies: see below) 3
-#define HC_MAX           22
+#define HC_BALLOON      25   // ebx=BALLOON_* op, ecx=array of guest-physical
+                             //    page addresses, edx=how many (1..BALLOON_BATCH):
+                             //    give pages back to the host / take them back
+                             //    (see "Ballooning")  pages given / taken  4
+#define HC_MAX           25
 
 #define CONSOLE_WRITE_MAX 1024   // HC_CONSOLE_WRITE takes at most this much a call
 
@@ -208,6 +212,9 @@ struct vm_shared {
                                     // host's clock, delivered or not (see below)
   volatile unsigned int reflect;    // why the last trap was reflected (R_*)
   volatile unsigned int trapno;     // which trap was reflected last
+  volatile unsigned int balloon_target;   // bytes the host asks the VM to hold
+                                    // (monitor `balloon N SIZE`); 0: no request
+                                    // (lab 4, "Ballooning")
 };
 // The clock (ticks): virtual timer interrupts that come while the virtual IF
 // is off are merged, as a PIC merges them, so a guest that counts its timer
@@ -221,6 +228,34 @@ struct vm_shared {
 #define R_TRAP     1   // a trap of the guest itself (fault, int instruction)
 #define R_IRQ      2   // a virtual interrupt
 #define R_GP_RING3 3   // a #GP raised in ring 3 (e.g. a privileged instruction)
+
+// ---- Ballooning (lab 4; HC_BALLOON) ----
+// A guest's balloon driver hands free pages of its memory back to the host
+// when asked, and takes them back when the host lets it. The host asks by
+// writing shared->balloon_target (the operator's `balloon N SIZE`): the bytes
+// it would like the VM to hold; the driver reads it at its timer tick (no
+// interrupt: a target is no hurry, and a guest is free to ignore it).
+//   BALLOON_HELLO  "I have a balloon driver" (once, at boot; the monitor sets
+//                  targets only for such VMs): 0.
+//   BALLOON_GIVE   each page of the array goes back to the host: from then on
+//                  the VM has no memory there. Touching it again stops the VM
+//                  ("a page it gave back to the host"); the host's own accesses
+//                  there (a hypercall's buffer) fail with E_FAULT. Result: edx,
+//                  all of them.
+//   BALLOON_TAKE   the host gives the VM memory again, zeroed, for pages it gave
+//                  earlier, in the array's order, as far as the host has memory:
+//                  the number taken (the first ones of the array; 0 when the
+//                  host has none now: try later).
+// A batch is checked whole before anything is done: one bad entry and nothing
+// happens. E_INVAL: op unknown, edx 0 or above BALLOON_BATCH, an address not
+// page aligned or outside the VM's memory, the same page twice, more pages
+// than the VM holds, a page given twice (GIVE) or one it never gave (TAKE).
+// E_PERM: a page the host itself uses (the shared page, the disk ring).
+// E_FAULT: the array does not lie in the VM's memory. Each refusal is counted.
+#define BALLOON_HELLO 0
+#define BALLOON_GIVE  1
+#define BALLOON_TAKE  2
+#define BALLOON_BATCH 256            // pages one HC_BALLOON may name
 
 // ---- HC_VM_INFO ----
 struct vm_info {

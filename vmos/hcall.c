@@ -203,6 +203,7 @@ hv_set_shared(struct vm *vm, struct trapframe *tf)
     return E_FAULT;
   memset(vm->shared, 0, sizeof(*vm->shared));
   vm->shared->pending = vm->pending;
+  vm->shared->balloon_target = vm->balloon_target;   // (balloon.c)
   return 0;
 }
 
@@ -346,6 +347,13 @@ hv_blk_notify(struct vm *vm, struct trapframe *tf)
   return blkring_notify(vm);
 }
 
+// Lab 4: ballooning (balloon.c checks and acts).
+static int
+hv_balloon_call(struct vm *vm, struct trapframe *tf)
+{
+  return hv_balloon(vm, tf->ebx, tf->ecx, tf->edx);
+}
+
 static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_CONSOLE_WRITE] hv_console_write,
   [HC_SET_TRAP] hv_set_trap,
@@ -369,6 +377,7 @@ static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_EOI] hv_eoi,
   [HC_BLK_SETUP] hv_blk_setup,
   [HC_BLK_NOTIFY] hv_blk_notify,
+  [HC_BALLOON] hv_balloon_call,
 };
 
 // A hypercall from vm's kernel: number in eax, result back in eax.

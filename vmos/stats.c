@@ -109,6 +109,11 @@ stats_print(void)
               "%u.%u hidden faults per pgdir load\n", s->hidden_faults, s->pgdir_loads,
               s->shadow_flushes, s->refused_ptes, per / 10, per % 10);
     }
+    if (vm->balloon_target || s->balloon_given || s->balloon_refused)   // (balloon.c)
+      kprintf("  balloon: target %u KiB, holds %u KiB (%u pages given back); pages given %u, "
+              "taken %u, short %u; refused calls %u\n", vm->balloon_target / 1024,
+              (vm->mem_size / 4096 - vm->balloon_pages) * 4, vm->balloon_pages,
+              s->balloon_given, s->balloon_taken, s->balloon_short, s->balloon_refused);
     kprintf("  sharing: pages shared %u, copies on write %u (of the zero page %u), "
             "writes that took the page %u, merged by scans %u\n", s->sh_pages, s->sh_copies,
             s->sh_zero_copies, s->sh_owned, s->sh_merged);

@@ -248,12 +248,21 @@ vm_make_flat(struct vm *vm)
 
 // A page fault of a flat guest at va that its fixed map explains: a write to
 // a page the pmap makes read-only (page sharing) gets the VM's own copy, and
-// the map says writable again. 1 if that was it (a hidden fault), 0 if the
-// fault is the guest's own.
+// the map says writable again. 1 if that was it (a hidden fault), or if it
+// touched a page it gave back (then it is stopped), 0 if the fault is the
+// guest's own.
 int
 vm_flat_fault(struct vm *vm, u32 va, u32 err)
 {
   u32 gpa = va - FLAT_BASE;
+  // A page it gave back (balloon.c): its map has no entry there any more. Not
+  // the guest's own fault to handle: it broke its promise, and what it finds
+  // there would be nothing of its own. Stopped, with the page named.
+  if (gpa < vm->mem_size && !(err & PF_P) && balloon_gave(vm, gpa)) {
+    vm_stop(vm, "it touched guest-physical 0x%x at 0x%x, a page it gave back to the host "
+            "(balloon)", PGROUNDDOWN(gpa), va);
+    return 1;
+  }
   if (!(err & PF_P) || !(err & PF_W) || gpa >= vm->mem_size)
     return 0;
   pte_t *pte = pt_walk(vm->pgdir, va, 0);

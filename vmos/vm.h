@@ -81,6 +81,10 @@ struct vmstats {
   uint idle_blocks;          // ... that blocked it (nothing pending, deadline ahead)
   uint idle_past;            // ... that returned at once: the deadline was now or past
   uint idle_deadline_wakeups;  // ... that its deadline ended (no interrupt came first)
+  uint balloon_given;        // pages it gave back to the host (HC_BALLOON, balloon.c)
+  uint balloon_taken;        // ... and took back
+  uint balloon_short;        // pages it asked back that the host had no memory for
+  uint balloon_refused;      // HC_BALLOON calls refused (bad batch, op, pointer)
   // page sharing (share.c)
   uint sh_pages;             // its guest pages on a shared machine page now (zero page too)
   uint sh_copies;            // private copies made at a write to one (a hidden fault, or
@@ -207,8 +211,18 @@ struct vm {
   char in[CONS_IN];
   uint in_r, in_w;
 
+  // ballooning (balloon.c, lab 4): pages it gave back are no-P entries of
+  // vm->pmap marked PMAP_GIVEN, the only ones it may take back
+  int balloon_driver;        // it said BALLOON_HELLO: the monitor may set a target
+  u32 balloon_target;        // bytes the operator asks it to hold; 0: no request
+  uint balloon_pages;        // pages it has given back and not taken yet
+
   struct vmstats st;
 };
+
+#define PMAP_GIVEN   0x200   // a pmap entry's software bit: given back (no PTE_P)
+#define PMAP_MARK    0x400   // ... in this HC_BALLOON's batch (a duplicate check)
+#define BALLOON_FLOOR (1u << 20)   // the least memory `balloon N SIZE` may leave a VM
 
 extern struct vm vms[MAXVMS];
 extern int nvms;

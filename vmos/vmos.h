@@ -7,6 +7,12 @@
 struct vm;
 struct trapframe;
 
+// balloon.c
+int         hv_balloon(struct vm *vm, u32 op, u32 gva, u32 n);
+int         balloon_set_target(struct vm *vm, u32 bytes);
+int         balloon_gave(struct vm *vm, u32 gpa);
+uint        balloon_pages_out(void);
+
 // boot.c
 void        vmos_boot(void);                 // create the VMs the boot line names
 

@@ -119,6 +119,7 @@ main(void)
 #endif
   if (info.idle_spin)
     kprintf("mini: idle=spin: it spins when idle, with interrupts on\n");
+  balloon_init();
   hostile_kernel();
   task_start();
 }

@@ -52,6 +52,14 @@ struct blk_ring *pv_disk_ring(void);   // pv mode: the ring the host took (HC_BL
 int  pv_disk_notify(void);             // "requests queued": requests the host took
 int  pv_mark(const char *label);        // `make bench`: the host prints its counters
                                        // for this VM, tagged (-1 on bare: no host)
+// Ballooning (balloon.c; vmos/abi.h, "Ballooning"): only under vmos; bare and in
+// trap mode there is no host to give memory to (hello -1, target 0).
+int  pv_balloon_hello(void);           // "I have a balloon driver": 0, or -1 (none)
+uint pv_balloon_target(void);          // bytes the host asks it to hold; 0: no request
+int  pv_balloon_give(uint *pa, int n); // these n pages (physical addresses) go to the
+                                       // host: n, or an error (< 0): none went
+int  pv_balloon_take(uint *pa, int n); // ... come back, zeroed: how many (the first
+                                       // ones), or an error (< 0)
 uint multiboot_memsize(uint info);     // multiboot.c (bare, trap): the loader's
                                        // memory map at physical address info
 

@@ -107,3 +107,9 @@ uint pv_clock(uint counted) { return counted; }
 void pv_take_pending(void) { }
 
 int pv_mark(const char *label) { return -1; }   // no host to count anything
+
+// Ballooning: bare QEMU has nobody to give memory back to.
+int pv_balloon_hello(void) { return -1; }
+uint pv_balloon_target(void) { return 0; }
+int pv_balloon_give(uint *pa, int n) { return -1; }
+int pv_balloon_take(uint *pa, int n) { return -1; }

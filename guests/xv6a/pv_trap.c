@@ -167,3 +167,9 @@ pv_mark(const char *label)
   debuglog(line, n);
   return 0;
 }
+
+// Ballooning: a PC kernel (trap mode) has nobody to give memory back to.
+int pv_balloon_hello(void) { return -1; }
+uint pv_balloon_target(void) { return 0; }
+int pv_balloon_give(uint *pa, int n) { return -1; }
+int pv_balloon_take(uint *pa, int n) { return -1; }

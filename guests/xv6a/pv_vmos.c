@@ -280,3 +280,10 @@ pv_exit(int status, const char *why)
   for (;;)
     ;
 }
+
+// Ballooning (balloon.c): the host's target is a word of the shared page;
+// pages go and come by HC_BALLOON, guest-physical addresses in an array.
+int pv_balloon_hello(void) { return hc(HC_BALLOON, BALLOON_HELLO, 0, 0) == 0 ? 0 : -1; }
+uint pv_balloon_target(void) { return shared.s.balloon_target; }
+int pv_balloon_give(uint *pa, int n) { return hc(HC_BALLOON, BALLOON_GIVE, (uint)pa, n); }
+int pv_balloon_take(uint *pa, int n) { return hc(HC_BALLOON, BALLOON_TAKE, (uint)pa, n); }

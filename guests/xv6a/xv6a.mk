@@ -5,7 +5,7 @@
 XV6A_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -Iguests/xv6a -MD
-XV6A_COMMON := bio console exec file fs ide kalloc log main pipe proc sleeplock string \
+XV6A_COMMON := balloon bio console exec file fs ide kalloc log main pipe proc sleeplock string \
                syscall sysfile sysproc trap uart vm
 XV6A_ASM := entry swtch trapasm
 
