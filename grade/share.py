@@ -126,8 +126,9 @@ def t_zero_minis(t):
                 "do not add up to its 512" % (v, s[v]["pages"], s[v]["copies"]))
 
 
-@test("scan: two xv6a and four minis: the scan merges identical pages (the second kernel's "
-      "text, the minis' images), mem shows the pages saved, and both shells still work",
+@test("scan: two xv6a and four minis boot on under a tenth of the pages promised; the scan "
+      "merges identical pages (the second kernel's text, the minis' images), mem shows the "
+      "pages saved, and both shells still work",
       timeout=120)
 def t_scan_xv6a(t):
     q = boot(t, "xv6a:32M:hd0,xv6a:32M:hd2,mini*4", extra=drive(FSIMG, 0) + drive(FSIMG, 2))
@@ -135,6 +136,9 @@ def t_scan_xv6a(t):
                + [r"\[mini\.%d\] ticker: uptime" % i for i in range(3, 7)])
     enter_monitor(q)
     before = mem(t, q)
+    t.check(before["machine"] * 10 < before["promised"], "at their shells two xv6a and four "
+            "minis are on %d machine pages of %d promised: not under a tenth"
+            % (before["machine"], before["promised"]))
     s0 = stats(t, q)
     merged = scan(t, q)
     after = mem(t, q)
