@@ -123,6 +123,10 @@ take(struct vm *vm, u32 n)
 static int
 call(struct vm *vm, u32 op, u32 gva, u32 n)
 {
+  if (vm->mmu == MMU_DIRECT)
+    return E_PERM;                   // direct paging: its pinned tables may map the
+                                     // page, and direct.c does not count read-only
+                                     // mappings yet (no balloon for it, driver off)
   if (op == BALLOON_HELLO) {
     vm->balloon_driver = 1;
     return 0;

@@ -169,6 +169,7 @@ hv_vm_info(struct vm *vm, struct trapframe *tf)
   }
   info.com2 = vserial_owned(vm);
   info.idle_spin = idle_spin;
+  info.mmu = vm->mmu;
   if (vm_copyout(vm, tf->ebx, &info, sizeof(info)) < 0)
     return E_FAULT;
   return 0;
@@ -264,6 +265,9 @@ vm_mark(struct vm *vm, const char *label, int n)
             s->em[EM_INVLPG], s->em[EM_LIDT], s->em[EM_LGDT], s->em[EM_LTR], s->em[EM_IN],
             s->em[EM_OUT], s->em[EM_STRIO], s->em[EM_UNCLAIMED], s->em[EM_INTFIRST],
             s->exit_cause[X_EMULATE]);
+  if (vm->mmu == MMU_DIRECT)         // (likewise only for direct paging, direct.c)
+    kprintf(" mmu_batches %u mmu_pairs %u mmu_refused %u mmu_pins %u mmu_unpins %u",
+            s->mmu_batches, s->mmu_pairs, s->mmu_refused, s->mmu_pins, s->mmu_unpins);
   kprintf("\n");
 }
 
@@ -284,6 +288,8 @@ hv_mark(struct vm *vm, struct trapframe *tf)
 static int
 hv_set_pgdir(struct vm *vm, struct trapframe *tf)
 {
+  if (vm->mmu == MMU_DIRECT)
+    return direct_set_pgdir(vm, tf->ebx, tf->ecx);   // a pinned directory (direct.c)
   if (!vm->paged)
     return E_INVAL;
   if ((tf->ebx & (PGSIZE - 1)) || tf->ebx >= vm->mem_size)
@@ -299,6 +305,8 @@ hv_set_pgdir(struct vm *vm, struct trapframe *tf)
 static int
 hv_flush_tlb(struct vm *vm, struct trapframe *tf)
 {
+  if (vm->mmu == MMU_DIRECT)
+    return direct_flush(vm);
   if (!vm->paged)
     return E_INVAL;
   shadow_flush(vm);
@@ -308,6 +316,8 @@ hv_flush_tlb(struct vm *vm, struct trapframe *tf)
 static int
 hv_invlpg(struct vm *vm, struct trapframe *tf)
 {
+  if (vm->mmu == MMU_DIRECT)
+    return direct_flush(vm);
   if (!vm->paged)
     return E_INVAL;
   shadow_invlpg(vm, tf->ebx);
@@ -347,6 +357,19 @@ hv_blk_notify(struct vm *vm, struct trapframe *tf)
   return blkring_notify(vm);
 }
 
+// Lab 4: direct paging's table updates and pins (direct.c checks and acts).
+static int
+hv_mmu_update(struct vm *vm, struct trapframe *tf)
+{
+  return direct_update(vm, tf);
+}
+
+static int
+hv_mmu_pin(struct vm *vm, struct trapframe *tf)
+{
+  return direct_pin(vm, tf->ebx, tf->ecx);
+}
+
 // Lab 4: ballooning (balloon.c checks and acts).
 static int
 hv_balloon_call(struct vm *vm, struct trapframe *tf)
@@ -377,6 +400,8 @@ static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_EOI] hv_eoi,
   [HC_BLK_SETUP] hv_blk_setup,
   [HC_BLK_NOTIFY] hv_blk_notify,
+  [HC_MMU_UPDATE] hv_mmu_update,
+  [HC_MMU_PIN] hv_mmu_pin,
   [HC_BALLOON] hv_balloon_call,
 };
 

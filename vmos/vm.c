@@ -82,6 +82,7 @@ vm_free_memory(struct vm *vm)
 {
   fpu_forget(vm);
   sw_vm_free(vm);
+  direct_free(vm);                    // its frames are nobody's in M2P again
   if (vm->own_shared) {               // a trap-mode VM's: the host's page
     kfree(vm->own_shared);
     vm->own_shared = 0;
@@ -333,6 +334,8 @@ translate(struct vm *vm, u32 gva, int write, u32 *gpa)
     *gpa = gva - FLAT_BASE;
     return 0;
   }
+  if (vm->mmu == MMU_DIRECT)
+    return direct_translate(vm, gva, write, gpa);    // its own tables, machine addresses
   return shadow_translate(vm, gva, write, gpa);
 }
 

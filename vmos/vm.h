@@ -81,6 +81,11 @@ struct vmstats {
   uint idle_blocks;          // ... that blocked it (nothing pending, deadline ahead)
   uint idle_past;            // ... that returned at once: the deadline was now or past
   uint idle_deadline_wakeups;  // ... that its deadline ended (no interrupt came first)
+  uint mmu_pairs;            // direct paging (direct.c): HC_MMU_UPDATE pairs done
+  uint mmu_batches;          // ... HC_MMU_UPDATE calls
+  uint mmu_refused;          // ... pairs, pins, unpins and loads refused
+  uint mmu_pins;             // ... pages pinned (HC_MMU_PIN)
+  uint mmu_unpins;           // ... and unpinned
   uint balloon_given;        // pages it gave back to the host (HC_BALLOON, balloon.c)
   uint balloon_taken;        // ... and took back
   uint balloon_short;        // pages it asked back that the host had no memory for
@@ -132,6 +137,7 @@ struct vm {
   pde_t *pgdir;              // the page directory the guest runs in
   u32 cr3;                   // its physical address
   int paged;                 // the guest has its own page tables (shadow.c)
+  int mmu;                   // a paged guest's: MMU_SHADOW, or MMU_DIRECT (direct.c)
   u32 gcr3;                  // its page directory, guest-physical; GCR3_BOOT at first
   u32 sh_global[32];         // shadow page tables (a bit per slot) holding global
   u32 sh_local[32];          // entries, and holding the others (shadow.c)

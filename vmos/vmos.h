@@ -16,6 +16,16 @@ uint        balloon_pages_out(void);
 // boot.c
 void        vmos_boot(void);                 // create the VMs the boot line names
 
+// direct.c
+int         direct_init(struct vm *vm);
+void        direct_free(struct vm *vm);
+int         direct_translate(struct vm *vm, u32 gva, int write, u32 *gpa);
+int         direct_fault(struct vm *vm, u32 va, u32 err);
+int         direct_update(struct vm *vm, struct trapframe *tf);
+int         direct_pin(struct vm *vm, u32 op, u32 gpa);
+int         direct_set_pgdir(struct vm *vm, u32 gpa, u32 esp1);
+int         direct_flush(struct vm *vm);
+
 // emul/emul.c, emul/desc.c (the rest of vmos/emul/ is its own: emul/emul.h)
 int         emulate(struct vm *vm);
 int         emul_attach(struct vm *vm);

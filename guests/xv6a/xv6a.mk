@@ -20,7 +20,7 @@ XV6A_OBJS_$(1) := $$(patsubst %,$(OUT)/xv6a/$(1)/%.o,$(XV6A_COMMON) $(3)) \
                   $$(patsubst %,$(OUT)/xv6a/$(1)/%.S.o,$(XV6A_ASM))
 -include $$(XV6A_OBJS_$(1):.o=.d)
 endef
-$(eval $(call XV6A_BUILD,guest,,pv_vmos))
+$(eval $(call XV6A_BUILD,guest,,pv_vmos pv_direct))
 $(eval $(call XV6A_BUILD,bare,-DBARE,pv_bare multiboot pc))
 $(eval $(call XV6A_BUILD,trap,-DTRAP,pv_trap multiboot pc))
 
