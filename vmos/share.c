@@ -205,6 +205,27 @@ live(struct vm *vm)
   return vm->state != VM_FREE && vm->state != VM_STOPPED && vm->pmap;
 }
 
+// A direct-paging VM's own tables name machine frames (direct.c): the CPU
+// would not see a page move, so none of its pages is ever shared.
+static int
+scannable(struct vm *vm)
+{
+  return live(vm) && vm->mmu != MMU_DIRECT;
+}
+
+// Every page of vm becomes its own (a direct-paging VM, before direct_init):
+// 0, or -1 if the host had no memory for them all.
+int
+share_own_all(struct vm *vm)
+{
+  for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
+    pte_t *pte = vm_pmap_pte(vm, gpa);
+    if (pte && (*pte & PTE_P) && !(*pte & PTE_W) && share_break(vm, gpa, pte) == 0)
+      return -1;
+  }
+  return 0;
+}
+
 // Guest page gpa of vm (entry *pte) now lives on machine page pa, read-only;
 // its old page is let go. changed[] notes the paged VMs to flush.
 static void
@@ -268,7 +289,7 @@ share_scan(int verbose)
   uint before = share_merged, zeros = 0, skipped = 0, full = 0, pages = 0;
   for (int i = 0; i < nvms; i++) {
     struct vm *vm = &vms[i];
-    if (!live(vm))
+    if (!scannable(vm))
       continue;
     for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
       pte_t *pte = vm_pmap_pte(vm, gpa);
@@ -315,7 +336,7 @@ share_scan(int verbose)
     }                                            // place of one that takes no more)
   }
   for (int i = 0; i < nvms; i++)
-    if (changed[i] && vms[i].paged && live(&vms[i]))
+    if (changed[i] && vms[i].paged && scannable(&vms[i]))
       shadow_flush(&vms[i]);         // no translation may still lead to a freed page
   share_scans++;
   share_table_full += full;
