@@ -251,24 +251,31 @@ def t_stop(t):
     q.expect(r"\[mini\.4\] ticker: uptime")
 
 
-@test("out of memory: two xv6a of 24 MiB on a 32 MiB machine: the one that first writes a "
-      "page the host has no copy for is stopped, with the reason; the other reaches its shell "
-      "and the mini runs on", timeout=90)
+@test("out of memory: two xv6a of 24 MiB on a 32 MiB machine; when the second grows a "
+      "process to 20 MiB as the first did, it is stopped at the copy the host has no page "
+      "for, with the reason; the first and the mini run on", timeout=120)
 def t_oom(t):
-    q = boot(t, "mini,xv6a:24M:hd0,xv6a:24M:hd2", mem=32, stop_ok=(2, 3),
+    q = boot(t, "xv6a:24M:hd0,xv6a:24M:hd2,mini", mem=32, stop_ok=(2,),
              extra=drive(FSIMG, 0) + drive(FSIMG, 2))
-    m = q.expect(r"vmos: stopped VM (\d+) \(xv6a\.\d+\): the host is out of memory for its own "
-                 r"copy of guest-physical 0x[0-9a-f]+ \(a shared page\)")
-    other = 5 - int(m.group(1))
-    q.expect(at("[xv6a.%d] " % other) + "init: starting sh",
-             what="the other xv6a (VM %d) to reach its shell" % other)
-    q.expect(r"\[mini\.1\] ticker: uptime")
+    expect_all(q, [at("[xv6a.1] ") + "init: starting sh", at("[xv6a.2] ") + "init: starting sh"])
+    run(q, "growmem 20")               # VM 1 has the focus
+    m = q.expect(at("[xv6a.1] ") + r"growmem: (ok|FAIL[^\r\n]*)\r?\n")
+    t.check(m.group(1) == "ok", "growmem 20 in xv6a.1, with the host's memory to spare: "
+            + m.group(1))
     enter_monitor(q)
-    t.check(len(re.findall(r"vmos: stopped VM", q.output)) == 1, "more than one VM was stopped")
+    monitor(q, "focus 2")
+    q.send(HOTKEY)
+    q.expect(r"input goes to VM 2")
+    q.send("growmem 20\r")
+    q.expect(r"vmos: stopped VM 2 \(xv6a\.2\): the host is out of memory for its own "
+             r"copy of guest-physical 0x[0-9a-f]+ \(a shared page\)",
+             what="xv6a.2 to be stopped when the host has no page for its copy")
+    q.expect(r"\[mini\.3\] ticker: uptime")
+    enter_monitor(q)
     m = mem(t, q)
-    t.check(m["promised"] == 512 + 6144, "after one xv6a stopped %d pages are promised, expected "
-            "%d (the mini's and the other xv6a's)" % (m["promised"], 512 + 6144))
-    type_to(q, other, "echo survived", at("[xv6a.%d] " % other) + "survived")
+    t.check(m["promised"] == 2 * 6144 - 6144 + 512, "after xv6a.2 stopped %d pages are promised, "
+            "expected %d (xv6a.1's and the mini's)" % (m["promised"], 6144 + 512))
+    type_to(q, 1, "echo survived", at("[xv6a.1] ") + "survived")
 
 
 @test("usertests passes in an xv6a whose pages are shared with another's (scanned after "
