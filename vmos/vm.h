@@ -87,6 +87,8 @@ struct vmstats {
   uint mmu_pins;             // ... pages pinned (HC_MMU_PIN)
   uint mmu_unpins;           // ... and unpinned
   uint balloon_given;        // pages it gave back to the host (HC_BALLOON, balloon.c)
+  uint balloon_freed;        // ... of them machine pages the host got back (a page
+                             //    never written was the zero page: nothing to free)
   uint balloon_taken;        // ... and took back
   uint balloon_short;        // pages it asked back that the host had no memory for
   uint balloon_refused;      // HC_BALLOON calls refused (bad batch, op, pointer)
