@@ -79,6 +79,7 @@ give(struct vm *vm, u32 n)
   // world switch back into the guest reloads CR3: no stale TLB entry.)
   if (vm->paged)
     shadow_flush(vm);
+  uint free0 = kalloc_free_pages();
   for (u32 i = 0; i < n; i++) {
     if (!vm->paged) {
       pte_t *fpte = flat_pte(vm, batch[i]);
@@ -91,33 +92,36 @@ give(struct vm *vm, u32 n)
   }
   vm->balloon_pages += n;
   vm->st.balloon_given += n;
+  vm->st.balloon_freed += kalloc_free_pages() - free0;
   return n;
 }
 
+// Pages come back as the zero page (share.c): a page the guest takes back
+// costs the host nothing until the guest writes it (then it gets its own copy,
+// as any untouched page of a VM does).
 static int
 take(struct vm *vm, u32 n)
 {
-  u32 i;
-  for (i = 0; i < n; i++) {
+  for (u32 i = 0; i < n; i++) {
     u32 gpa = batch[i];
-    char *page = kalloc();           // zeroed: nothing of whoever had it before
-    if (page == 0)
-      break;                         // the host is out of memory: the rest later
+    pte_t *pte = vm_pmap_pte(vm, gpa);
     if (!vm->paged) {
       u32 va = FLAT_BASE + gpa;
       pte_t *fpte = pt_walk(vm->pgdir, va, 1);
-      if (fpte == 0) {
-        kfree(page);
-        break;
+      if (fpte == 0) {               // the host is out of memory: the rest later
+        vm->balloon_pages -= i;
+        vm->st.balloon_taken += i;
+        vm->st.balloon_short += n - i;
+        return i;
       }
-      *fpte = V2P(page) | PTE_P | PTE_W | (va >= FLAT_USER ? PTE_U : 0);   // as vm_make_flat
+      *fpte = share_zero_pa() | PTE_P | (va >= FLAT_USER ? PTE_U : 0);   // as vm_make_flat
     }
-    *vm_pmap_pte(vm, gpa) = V2P(page) | PTE_P | PTE_W;   // (a paged guest's shadow
-  }                                                       // fills itself on a fault)
-  vm->balloon_pages -= i;
-  vm->st.balloon_taken += i;
-  vm->st.balloon_short += n - i;
-  return i;
+    *pte = 0;
+    share_map_zero(vm, pte);         // (a paged guest's shadow fills itself on a fault)
+  }
+  vm->balloon_pages -= n;
+  vm->st.balloon_taken += n;
+  return n;
 }
 
 static int

@@ -162,7 +162,9 @@ boot_one(char *spec, u32 dflt_mem)
   }
   if (mmu < 0 && vm->paged && !vm->trapmode && dflt_mmu >= 0)
     mmu = dflt_mmu;                  // (mmu= applies to the guests it fits)
-  if (mmu == MMU_DIRECT && direct_init(vm) < 0) {
+  // (Its own tables name machine frames: every page of it its own first,
+  // none the zero page nor ever shared, share.c.)
+  if (mmu == MMU_DIRECT && (share_own_all(vm) < 0 || direct_init(vm) < 0)) {
     kprintf("vmos: '%s': no memory for its direct paging (or too big for it); not booted\n",
             name);
     vm_discard(vm);

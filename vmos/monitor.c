@@ -102,7 +102,20 @@ cmd_mem(int argc, char **argv)
   if (balloon_pages_out())
     kprintf("ballooned: %u pages given back by running VMs (%u KiB)\n", balloon_pages_out(),
             balloon_pages_out() * 4);
-  mem_fixed();
+  share_mem();                   // what the VMs were promised, what backs it (share.c)
+  mem_fixed();                   // what a VM costs the host beyond its memory
+  return 0;
+}
+
+// Page sharing's scan, now: identical pages of all VMs become one (share.c).
+static int
+cmd_share(int argc, char **argv)
+{
+  if (argc != 1) {
+    kprintf("usage: share   (scan every VM's memory now and share identical pages)\n");
+    return -1;
+  }
+  share_scan(1);
   return 0;
 }
 
@@ -393,8 +406,9 @@ static const struct {
   { "console", "console output of each VM: bytes, lines, writes cut short by the rate; console N-M: some", cmd_console },
   { "cont", "leave the monitor: typing goes to the VM with focus", cmd_cont },
   { "trace", "trace: write the timeline to the debug console (port 0xE9); trace on|off", cmd_trace },
-  { "mem", "machine pages: total, free, in use; what a VM costs the host beyond its memory", cmd_mem },
+  { "mem", "machine pages: total, free, in use; guest memory promised and shared; what a VM costs the host beyond its memory", cmd_mem },
   { "balloon", "balloon N SIZE: VM N should hold SIZE of its memory (its balloon driver)", cmd_balloon },
+  { "share", "scan the VMs' memory now: identical pages become one, copied on write", cmd_share },
   { "ticks", "host timer ticks since boot", cmd_ticks },
   { "reboot", "reset the machine", cmd_reboot },
   { "halt", "power the machine off", cmd_halt },

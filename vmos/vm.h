@@ -88,10 +88,24 @@ struct vmstats {
   uint mmu_pins;             // ... pages pinned (HC_MMU_PIN)
   uint mmu_unpins;           // ... and unpinned
   uint balloon_given;        // pages it gave back to the host (HC_BALLOON, balloon.c)
+  uint balloon_freed;        // ... of them machine pages the host got back (a page
+                             //    never written was the zero page: nothing to free)
   uint balloon_taken;        // ... and took back
   uint balloon_short;        // pages it asked back that the host had no memory for
   uint balloon_refused;      // HC_BALLOON calls refused (bad batch, op, pointer)
+  // page sharing (share.c)
+  uint sh_pages;             // its guest pages on a shared machine page now (zero page too)
+  uint sh_copies;            // private copies made at a write to one (a hidden fault, or
+                             // a host write on its behalf)
+  uint sh_zero_copies;       // ... of them, of the zero page
+  uint sh_owned;             // writes to a shared page it alone still had: no copy needed
+  uint sh_merged;            // its pages the scan put on a shared page
 };
+
+// A software bit of a pmap entry (share.c): the page is read-only and some
+// table the CPU uses may map it so (vm_gpa_perm said so), so a write's copy
+// must drop those mappings.
+#define PTE_MAPPED_RO 0x800
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
   int drive;                 // the host drive behind it; -1: no disk

@@ -95,6 +95,16 @@ void        shadow_flush(struct vm *vm);
 void        shadow_new_pgdir(struct vm *vm);
 void        shadow_invlpg(struct vm *vm, u32 va);
 
+// share.c
+u32         share_zero_pa(void);
+void        share_map_zero(struct vm *vm, pte_t *pte);
+int         share_own_all(struct vm *vm);
+void*       share_break(struct vm *vm, u32 gpa, pte_t *pte);
+void        share_drop(struct vm *vm, pte_t *pte);
+int         share_scan(int verbose);
+uint        share_saved(void);
+void        share_mem(void);
+
 // stats.c
 void        stats_list(void);
 void        stats_print(void);

@@ -35,6 +35,10 @@ void balloon_tick(void);       // at each timer tick: towards the host's target
 uint balloon_free_lo(void);    // the pages no part of mini uses: [lo, hi)
 uint balloon_free_hi(void);
 
+// sharetest.c
+void sharetest_boot(void);     // mini-share: fill its test pages (grade/share.py)
+void sharetest_line(const char *s);   // ... and do what a line typed to it says
+
 // console.c
 void kprintf(const char *fmt, ...);
 void kputs(const char *s, uint n);

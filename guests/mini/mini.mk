@@ -26,6 +26,8 @@ MINI_VARIANTS += mini-flood
 # The balloon suite's attackers (lab 4): bad HC_BALLOON batches, a touch of a page given.
 MINI_VARIANTS += mini-balbad mini-baltouch
 MINI_VARIANTS += mini-forge
+# Page sharing (lab 4, grade/share.py): a mini with pages the same in every copy of it.
+MINI_VARIANTS += mini-share
 # The scale suite's (grade/scale.py, bench_scale.py): one task that counts its work in
 # a window of host ticks, then a VM that idles with no timer (1,024 of them at once).
 MINI_VARIANTS += mini-scale
