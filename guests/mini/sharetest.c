@@ -1,6 +1,7 @@
 // sharetest.c: mini-share, the test guest of page sharing (grade/share.py;
-// vmos/share.c). At boot it fills SHARE_PAGES pages of its kernel's free
-// memory with a pattern that is the same in every mini-share, so the host's
+// vmos/share.c). At boot it fills SHARE_PAGES pages of its free memory
+// (between its tasks' text and their stacks: FLAT_USER leaves its kernel only
+// 128 KiB) with a pattern that is the same in every mini-share, so the host's
 // scan can merge them across VMs. Lines typed to it then drive the test:
 //   write C   fill the pages with pattern C (a letter) and read them back: a
 //             write to a shared page must give this VM its own copy
@@ -17,7 +18,7 @@
 #define SHARE_PAGES 64
 #define PGSIZE 4096
 
-extern char __kernel_end[];          // mini.ld: the end of the kernel's image
+extern char __user_end[];            // mini.ld: the end of the tasks' text and data
 static uint *region;                 // SHARE_PAGES pages after it
 static char seed;                    // the pattern they hold
 
@@ -104,9 +105,9 @@ probe(void)
 void
 sharetest_boot(void)
 {
-  region = (uint *)(((uint)__kernel_end + PGSIZE - 1) & ~(PGSIZE - 1));
-  if ((uint)(region + SHARE_PAGES * PGSIZE / 4) > FLAT_USER) {
-    kprintf("mini: share: no room for %d pages below the tasks\n", SHARE_PAGES);
+  region = (uint *)(((uint)__user_end + PGSIZE - 1) & ~(PGSIZE - 1));
+  if ((uint)(region + SHARE_PAGES * PGSIZE / 4) > task_stacks_low()) {
+    kprintf("mini: share: no room for %d pages below the tasks' stacks\n", SHARE_PAGES);
     hcall2(HC_EXIT, 1, "no room for the test pages");
   }
   fill('A');
