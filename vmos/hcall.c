@@ -263,6 +263,10 @@ vm_mark(struct vm *vm, const char *label, int n)
             s->em[EM_INVLPG], s->em[EM_LIDT], s->em[EM_LGDT], s->em[EM_LTR], s->em[EM_IN],
             s->em[EM_OUT], s->em[EM_STRIO], s->em[EM_UNCLAIMED], s->em[EM_INTFIRST],
             s->exit_cause[X_EMULATE]);
+  if (vm->paged)                     // the shadow cache (shadow.c)
+    kprintf(" sh_hits %u sh_misses %u sh_evictions %u sh_protects %u sh_wp_faults %u "
+            "sh_dropped %u", s->sh_hits, s->sh_misses, s->sh_evictions, s->sh_protects,
+            s->sh_wp_faults, s->sh_dropped);
   kprintf("\n");
 }
 

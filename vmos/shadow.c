@@ -1,22 +1,41 @@
-// shadow.c: shadow paging for paged guests (xv6a; design.md section 4, issue 4).
+// shadow.c: shadow paging for paged guests (xv6a; design.md section 4, issues 4, 11).
 // A paged guest keeps its own page tables in its guest-physical memory and loads
-// them with HC_SET_PGDIR. The CPU never sees them: it runs the guest on the
+// them with HC_SET_PGDIR. The CPU never sees them: it runs the guest on a
 // shadow (vm->pgdir), which the host fills lazily. A page fault the guest's tables
 // explain is a *hidden* fault: the host copies the translation into the shadow,
 // with the machine page for the guest-physical one, and the guest never knows.
 // Any other fault is the guest's own and is reflected to it (sched.c).
 //
-// Policy for keeping shadows: one shadow per VM, behaving like an x86 TLB with
-// global pages on (CR4.PGE). A guest page-directory load (its context switch)
-// empties it except for translations the guest marked global (PTE_G): the guest
-// promises those are the same in every address space, as x86 lets a CPU keep
-// them across a CR3 load. HC_FLUSH_TLB empties it all, HC_INVLPG drops one
-// entry, global or not, as the instructions do. Nothing else is kept: a guest
-// may change page tables that are not loaded without telling anyone, so a
-// shadow kept for another guest address space could be stale. The price is
-// counted: hidden faults per guest context switch (`stats`, `make bench`).
-// xv6a marks its kernel's mappings global, so a process switch costs only the
-// refills of the process's own pages.
+// Policy for keeping shadows: a cache of shadows, one per guest page directory
+// (its guest-physical address), the SHADOW_CACHE most recently loaded. A
+// directory load switches vm->pgdir to its shadow if it is kept (a hit), or
+// empties the least recently used one for it (a miss, an eviction). Two kinds of
+// entry, as x86 has two kinds of TLB entry with CR4.PGE:
+//   global (the guest's entry has PTE_G): the guest promises it is the same in
+//     every address space. They live in shadow tables all shadows share
+//     (vm->sh_gdir, by slot) and behave exactly like global TLB entries: kept
+//     across every directory load, dropped only by HC_INVLPG of their address
+//     or HC_FLUSH_TLB (a guest that changes one without either may see the old
+//     one, as on x86).
+//   local (all others): x86 drops them at every CR3 load; the cache keeps them,
+//     so it must know when the guest changes what they came from. Every guest
+//     page a local entry was derived from (the directory, the page table) is
+//     *protected*: a bit in vm->sh_wp, and no shadow maps it writable. A write
+//     to it, by the guest's kernel or process (a hidden fault) or by the host
+//     on its behalf (vm_page), unprotects it: the local entries derived from it
+//     are dropped in every shadow (all of a shadow whose directory it is; the
+//     slot of a shadow whose page table it is) and it is writable again until
+//     a new entry is derived from it. So a guest may change a table of an
+//     address space that is not loaded, or the loaded one, without telling
+//     anyone (fork, exec, exit, sbrk do): the shadow never outlives its source.
+//     A shadow that would have to map one of its own sources writable (a table
+//     that maps itself) is marked unsafe and is emptied at its next load, as
+//     every shadow used to be.
+// HC_INVLPG drops the address in every shadow, HC_FLUSH_TLB (and the host's own
+// shadow_flush, after it changes vm->pmap) drops everything. Memory is bounded:
+// SHADOW_CACHE directories and SHADOW_TABLES tables a VM; past that the least
+// recently used shadows are emptied. Counted in `stats` and on mark lines:
+// hits, misses, evictions, protections, write-protect faults, entries dropped.
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
@@ -27,12 +46,15 @@
 #include "vmos/vmos.h"
 
 #define SPTE_GLOBAL 0x200   // a software bit of the shadow entry: from a global one
-#define WALK_NONE (-1)   // the guest's tables map nothing there
-#define WALK_BAD  (-2)   // the guest's tables point outside its memory
+#define WALK_NONE (-1)      // the guest's tables map nothing there
+#define WALK_BAD  (-2)      // the guest's tables point outside its memory
+#define SH_FREE   3         // struct shadow's gcr3 when it shadows nothing
+#define SRC_NONE  1         // a slot's local entries came from the directory alone
+#define NSLOTS    PDX(SWITCHER_BASE)   // the slots a guest's tables can fill
 
-// The bitmaps of shadow page-table slots (vm->sh_global, vm->sh_local).
-static void bit_set(u32 *b, int i) { b[i / 32] |= 1u << (i % 32); }
 static int  bit_get(u32 *b, int i) { return (b[i / 32] >> (i % 32)) & 1; }
+static void bit_set(u32 *b, int i) { b[i / 32] |= 1u << (i % 32); }
+static void bit_clr(u32 *b, int i) { b[i / 32] &= ~(1u << (i % 32)); }
 
 // Read a 32-bit word of guest-physical memory (a page-table entry).
 static int
@@ -47,11 +69,20 @@ gpa_read32(struct vm *vm, u32 gpa, u32 *v)
 
 // Walk the guest's own page tables for va. On success *gpte is the effective
 // entry: the guest-physical frame with P and the U and W bits that both levels
-// grant. Every frame is checked against the VM's memory: a hostile guest could
-// otherwise have the host map (and so give it) any machine page.
+// grant, and G; *table is the guest page table it came from (SRC_NONE: a
+// 4 MiB page, or the boot mapping). Every frame is checked against the VM's
+// memory: a hostile guest could otherwise have the host map (and so give it)
+// any machine page. *bad is the frame that failed the check.
 static int
-guest_walk(struct vm *vm, u32 va, u32 *gpte, u32 *bad)
+guest_walk(struct vm *vm, u32 va, u32 *gpte, u32 *table, u32 *bad)
 {
+  // LAB 4: the walk x86 would make in the guest's tables, vm->gcr3 down:
+  // nothing at or above SWITCHER_BASE, whatever they say; before the guest's
+  // first directory (GCR3_BOOT) its memory at GUEST_KERNBASE, writable; a
+  // 4 MiB page (PTE_PS) or a page table's entry; U and W only as both levels
+  // grant them; WALK_BAD for any frame (table or page) outside its memory.
+  /* LAB 4: BEGIN */
+  *table = SRC_NONE;
   if (va >= SWITCHER_BASE)
     return WALK_NONE;                // never the guest's, whatever its tables say
   if (vm->gcr3 == GCR3_BOOT) {       // the boot mapping, before its first pgdir
@@ -81,8 +112,11 @@ guest_walk(struct vm *vm, u32 va, u32 *gpte, u32 *bad)
   *bad = PTE_ADDR(pte);
   if (PTE_ADDR(pte) >= vm->mem_size)
     return WALK_BAD;
+  *table = PTE_ADDR(pde);
   *gpte = PTE_ADDR(pte) | PTE_P | (pde & pte & (PTE_U | PTE_W)) | (pte & PTE_G);
   return 0;
+  /* LAB 4: END */
+  return WALK_NONE;
 }
 
 // For the host's own accesses on the guest kernel's behalf (hypercall pointers,
@@ -90,12 +124,322 @@ guest_walk(struct vm *vm, u32 va, u32 *gpte, u32 *bad)
 int
 shadow_translate(struct vm *vm, u32 gva, int write, u32 *gpa)
 {
-  u32 g, bad;
-  if (guest_walk(vm, gva, &g, &bad) < 0 || (write && !(g & PTE_W)))
+  u32 g, table, bad;
+  if (guest_walk(vm, gva, &g, &table, &bad) < 0 || (write && !(g & PTE_W)))
     return -1;
   *gpa = PTE_ADDR(g) | (gva & (PGSIZE - 1));
   return 0;
 }
+
+// ---- shadow page tables: allocation, within the VM's bound ----
+
+static pte_t*
+table_alloc(struct vm *vm)
+{
+  if (vm->sh_ntables >= SHADOW_TABLES)
+    return 0;
+  pte_t *pt = kalloc();
+  if (pt)
+    vm->sh_ntables++;
+  return pt;
+}
+
+static void
+table_free(struct vm *vm, pte_t *pt)
+{
+  kfree(pt);
+  vm->sh_ntables--;
+}
+
+static pte_t*
+slot_table(pde_t *pd, int i)
+{
+  return (pd[i] & PTE_P) ? P2V(PTE_ADDR(pd[i])) : 0;
+}
+
+// ---- the write-protect bitmap: guest tables some shadow was built from ----
+
+static int
+wp_get(struct vm *vm, u32 gpa)
+{
+  u32 n = gpa / PGSIZE, pg = n / (PGSIZE * 8);
+  if (pg >= SHADOW_WP_PAGES || vm->sh_wp[pg] == 0)
+    return 0;
+  return bit_get(vm->sh_wp[pg], n % (PGSIZE * 8));
+}
+
+// Set (on) or clear gpa's bit; -1 if there is no memory for the bitmap.
+static int
+wp_put(struct vm *vm, u32 gpa, int on)
+{
+  u32 n = gpa / PGSIZE, pg = n / (PGSIZE * 8);
+  if (pg >= SHADOW_WP_PAGES)
+    return -1;
+  if (vm->sh_wp[pg] == 0 && (!on || (vm->sh_wp[pg] = kalloc()) == 0))
+    return on ? -1 : 0;
+  (on ? bit_set : bit_clr)(vm->sh_wp[pg], n % (PGSIZE * 8));
+  return 0;
+}
+
+// ---- dropping entries ----
+
+// Drop the local entries of shadow s's own table in slot i (its global ones
+// stay: they are TLB entries; with all, those too). The table goes when
+// nothing is left in it. Returns the local entries dropped.
+static int
+drop_slot(struct vm *vm, struct shadow *s, int i, int all)
+{
+  pte_t *pt = slot_table(s->pgdir, i);
+  int dropped = 0, kept = 0;
+  for (int j = 0; j < NPTENTRIES; j++) {
+    if (!(pt[j] & PTE_P))
+      continue;
+    if ((pt[j] & SPTE_GLOBAL) && !all) {
+      kept++;
+      continue;
+    }
+    dropped += !(pt[j] & SPTE_GLOBAL);
+    pt[j] = 0;
+  }
+  s->src[i] = SRC_NONE;
+  if (kept == 0) {
+    table_free(vm, pt);
+    s->pgdir[i] = vm->sh_gdir[i];    // the shared global one, if the slot has it
+    bit_clr(s->own, i);
+  }
+  return dropped;
+}
+
+// Drop every local entry of s (all: every entry of its own tables).
+static int
+drop_shadow(struct vm *vm, struct shadow *s, int all)
+{
+  int dropped = 0;
+  for (int w = 0; w < NELEM(s->own); w++)
+    for (u32 bits = s->own[w]; bits; bits &= bits - 1)
+      dropped += drop_slot(vm, s, w * 32 + __builtin_ctz(bits), all);
+  s->unsafe = 0;
+  return dropped;
+}
+
+// ---- coherence: protecting guest tables ----
+
+// Clear PTE_W of every entry of table pt that maps machine address pa.
+static void
+demote(pte_t *pt, u32 pa)
+{
+  for (int j = 0; j < NPTENTRIES; j++)
+    if ((pt[j] & (PTE_P | PTE_W)) == (PTE_P | PTE_W) && PTE_ADDR(pt[j]) == pa)
+      pt[j] &= ~PTE_W;
+}
+
+// Guest page gpa (a directory or table) has a shadow built from it: make it
+// read-only in every shadow, so that the guest's next write to it is seen.
+// 0, or -1 if it cannot be protected (no memory for the bitmap).
+static int
+protect(struct vm *vm, u32 gpa)
+{
+  if (wp_get(vm, gpa))
+    return 0;
+  void *page = vm_gpa_page(vm, gpa);
+  if (page == 0 || wp_put(vm, gpa, 1) < 0)
+    return -1;
+  u32 pa = V2P(page);
+  for (int i = 0; i < NSLOTS; i++)
+    if (vm->sh_gdir[i])
+      demote(slot_table(vm->sh_gdir, i), pa);
+  for (int k = 0; k < SHADOW_CACHE; k++) {
+    struct shadow *s = &vm->sh[k];
+    if (s->gcr3 == SH_FREE)
+      continue;
+    for (int w = 0; w < NELEM(s->own); w++)
+      for (u32 bits = s->own[w]; bits; bits &= bits - 1)
+        demote(slot_table(s->pgdir, w * 32 + __builtin_ctz(bits)), pa);
+  }
+  vm->st.sh_protects++;
+  return 0;
+}
+
+// Guest page gpa is about to change (a write to a protected page): drop what
+// every shadow derived from it and let it be written. Returns 1 if it was
+// protected.
+static int
+unprotect(struct vm *vm, u32 gpa)
+{
+  if (!wp_get(vm, gpa))
+    return 0;
+  wp_put(vm, gpa, 0);
+  for (int k = 0; k < SHADOW_CACHE; k++) {
+    struct shadow *s = &vm->sh[k];
+    if (s->gcr3 == SH_FREE)
+      continue;
+    if (s->gcr3 == gpa) {            // its directory: every local entry of it
+      vm->st.sh_dropped += drop_shadow(vm, s, 0);
+      continue;
+    }
+    for (int w = 0; w < NELEM(s->own); w++)
+      for (u32 bits = s->own[w]; bits; bits &= bits - 1) {
+        int i = w * 32 + __builtin_ctz(bits);
+        if (s->src[i] == gpa)
+          vm->st.sh_dropped += drop_slot(vm, s, i, 0);
+      }
+  }
+  return 1;
+}
+
+// The host is about to write guest-physical gpa for the guest (vm_page): a
+// protected table changes as surely as by the guest's own store.
+void
+shadow_gpa_write(struct vm *vm, u32 gpa)
+{
+  if (vm->sh_cur)
+    unprotect(vm, PGROUNDDOWN(gpa));
+}
+
+// ---- the cache ----
+
+// s, unused or emptied, made the shadow of nothing but the shared global
+// tables (and the switcher region). -1 if out of memory.
+static int
+shadow_setup(struct vm *vm, struct shadow *s)
+{
+  if (s->pgdir == 0 && (s->pgdir = kalloc()) == 0)
+    return -1;
+  if (s->src == 0 && (s->src = kalloc()) == 0)
+    return -1;
+  for (int i = 0; i < NSLOTS; i++)
+    s->pgdir[i] = vm->sh_gdir[i];
+  s->pgdir[PDX(SWITCHER_BASE)] = V2P(vm->swpt) | PTE_P | PTE_W;
+  return 0;
+}
+
+// The cache's first shadow: the one the VM started with (vm->pgdir, boot
+// mapping). 0, or -1 (the VM was stopped).
+static int
+shadow_init(struct vm *vm)
+{
+  if (vm->sh_cur)
+    return 0;
+  for (int k = 0; k < SHADOW_CACHE; k++)
+    vm->sh[k].gcr3 = SH_FREE;
+  struct shadow *s = &vm->sh[0];
+  s->pgdir = vm->pgdir;
+  vm->sh_cur = s;                    // (from here shadow_free gives it all back)
+  if ((vm->sh_gdir = kalloc()) == 0 || (s->src = kalloc()) == 0) {
+    vm_stop(vm, "the host is out of memory for its shadow page tables");
+    return -1;
+  }
+  s->gcr3 = vm->gcr3;
+  return 0;
+}
+
+// Give back everything the shadows hold; vm->pgdir stays, empty, for
+// vm_free_memory (the VM's memory is going).
+void
+shadow_free(struct vm *vm)
+{
+  if (vm->sh_cur == 0)
+    return;
+  for (int k = 0; k < SHADOW_CACHE; k++) {
+    struct shadow *s = &vm->sh[k];
+    if (s->gcr3 != SH_FREE)
+      drop_shadow(vm, s, 1);
+    if (s->pgdir && s->pgdir != vm->pgdir)
+      kfree(s->pgdir);
+    if (s->src)
+      kfree(s->src);
+    s->pgdir = 0;
+    s->src = 0;
+  }
+  for (int i = 0; i < NSLOTS; i++)
+    vm->pgdir[i] = 0;
+  if (vm->sh_gdir) {
+    pd_free_tables(vm->sh_gdir, 0);
+    kfree(vm->sh_gdir);
+    vm->sh_gdir = 0;
+  }
+  for (int p = 0; p < SHADOW_WP_PAGES; p++)
+    if (vm->sh_wp[p]) {
+      kfree(vm->sh_wp[p]);
+      vm->sh_wp[p] = 0;
+    }
+  vm->sh_cur = 0;
+}
+
+// Forget every translation of every shadow (the next accesses fault and
+// refill); the cache keeps its directories, each shadow now empty. Nothing
+// is derived from any guest table now: none needs protecting.
+void
+shadow_flush(struct vm *vm)
+{
+  vm->st.shadow_flushes++;
+  if (vm->sh_cur == 0) {
+    pd_free_tables(vm->pgdir, 0);
+    return;
+  }
+  // LAB 4: a flush (HC_FLUSH_TLB, or the host changing vm->pmap) drops
+  // everything: every entry, global or local, of every shadow kept, the shared
+  // tables of global entries, and every guest table's protection.
+  /* LAB 4: BEGIN */
+  for (int k = 0; k < SHADOW_CACHE; k++)
+    if (vm->sh[k].gcr3 != SH_FREE)
+      drop_shadow(vm, &vm->sh[k], 1);
+  for (int i = 0; i < NSLOTS; i++) {
+    if (vm->sh_gdir[i]) {
+      table_free(vm, slot_table(vm->sh_gdir, i));
+      vm->sh_gdir[i] = 0;
+    }
+  }
+  for (int k = 0; k < SHADOW_CACHE; k++)
+    if (vm->sh[k].pgdir)
+      for (int i = 0; i < NSLOTS; i++)
+        vm->sh[k].pgdir[i] = 0;
+  for (int p = 0; p < SHADOW_WP_PAGES; p++)
+    if (vm->sh_wp[p])
+      memset(vm->sh_wp[p], 0, PGSIZE);
+  /* LAB 4: END */
+}
+
+static int
+has_tables(struct shadow *s)
+{
+  for (int w = 0; w < NELEM(s->own); w++)
+    if (s->own[w])
+      return 1;
+  return 0;
+}
+
+// Room for one more shadow table: empty the shadows not running, least
+// recently used first, then (if that was not enough) all of them. 0 if the
+// host itself is out of memory.
+static pte_t*
+table_alloc_room(struct vm *vm)
+{
+  pte_t *pt;
+  while ((pt = table_alloc(vm)) == 0) {
+    struct shadow *lru = 0;
+    for (int k = 0; k < SHADOW_CACHE; k++) {
+      struct shadow *s = &vm->sh[k];
+      if (s != vm->sh_cur && s->gcr3 != SH_FREE && has_tables(s) &&
+          (!lru || s->used < lru->used))
+        lru = s;
+    }
+    if (lru) {
+      drop_shadow(vm, lru, 1);
+      lru->gcr3 = SH_FREE;
+      vm->st.sh_evictions++;
+    } else if (vm->sh_ntables > 0) {
+      shadow_flush(vm);
+    } else {
+      return 0;
+    }
+  }
+  return pt;
+}
+
+// ---- filling an entry ----
+
+static int shadow_fill(struct vm *vm, u32 va, u32 g, u32 table, u32 err);
 
 // A page fault at va (error code *err) while the paged guest vm ran.
 // Returns 1 if the shadow now has the translation (a hidden fault), 0 if the
@@ -105,6 +449,16 @@ int
 shadow_fault(struct vm *vm, u32 va, u32 *errp)
 {
   u32 err = *errp;
+  if (shadow_init(vm) < 0)
+    return -1;
+  // LAB 4: refuse what no shadow may hold, reflect what the guest's tables do
+  // not allow. The switcher region: a process touching it gets a fault (its
+  // kernel's tables map nothing there), the guest kernel touching it is
+  // stopped. A walk that leads outside the VM's memory stops it too
+  // (counted in refused_ptes). A walk that finds nothing, or U or W the
+  // access needs and the entry does not give, is the guest's own fault; for
+  // the second, *errp gets P set, as the CPU would have said.
+  /* LAB 4: BEGIN */
   if (va >= SWITCHER_BASE) {
     // A process touching the region gets what x86 gives it there: a fault
     // for its kernel (the guest's tables map nothing there). Its kernel
@@ -117,8 +471,8 @@ shadow_fault(struct vm *vm, u32 va, u32 *errp)
             (err & PF_W) ? "write" : "read", (err & PF_U) ? 3 : 1);
     return -1;
   }
-  u32 g, bad = 0;
-  int r = guest_walk(vm, va, &g, &bad);
+  u32 g, table, bad = 0;
+  int r = guest_walk(vm, va, &g, &table, &bad);
   if (r == WALK_BAD) {
     vm->st.refused_ptes++;
     vm_stop(vm, "its page table maps 0x%x to 0x%x, outside its memory (%u KiB)", va, bad,
@@ -131,15 +485,79 @@ shadow_fault(struct vm *vm, u32 va, u32 *errp)
     *errp = err | PF_P;              // the guest's tables map it: a protection fault
     return 0;                        // a process touching its kernel's pages, or a
   }                                  // write the guest itself forbids
+  /* LAB 4: END */
+  return shadow_fill(vm, va, g, table, err);
+}
+
+// Enter va's translation, the guest's effective entry g from guest page
+// table `table`, into the running shadow, for an access with error code err.
+// 1, or -1 if the VM was stopped.
+static int
+shadow_fill(struct vm *vm, u32 va, u32 g, u32 table, u32 err)
+{
+  struct shadow *s = vm->sh_cur;
+  u32 gpa = PTE_ADDR(g);
+  int i = PDX(va), global = (g & PTE_G) != 0;
+  // A write to a guest table a shadow was built from: those entries go first.
+  if ((err & PF_W) && unprotect(vm, gpa))
+    vm->st.sh_wp_faults++;
   // The machine page, and what the pmap lets the CPU do with it: a page it
   // may only read as it is (shared) is mapped read-only until a write.
-  u32 gpa = PTE_ADDR(g), perm = vm_gpa_perm(vm, gpa, g & (PTE_U | PTE_W));
+  u32 perm = vm_gpa_perm(vm, gpa, g & (PTE_U | PTE_W));
   void *page = vm_gpa_page(vm, gpa);
   if (page == 0) {
     vm_stop(vm, "it touched guest-physical 0x%x at 0x%x, a page it gave back to the host",
             gpa, va);
     return -1;
   }
+  // LAB 4: the entry's table in s. A global entry goes to the slot's shared
+  // table (vm->sh_gdir, made on first use and entered into every kept shadow
+  // that has nothing in the slot), unless s has a table of its own there; a
+  // local one needs s's own table, made from a copy of the shared one, whose
+  // local entries all come from one guest table (s->src[i]). Before a local
+  // entry exists the guest pages it comes from are protected (an entry that
+  // would map its own source writable makes s unsafe instead), and no entry
+  // maps a protected page writable.
+  /* LAB 4: BEGIN */
+  pte_t *pt;
+  if (global && !bit_get(s->own, i)) {
+    if (vm->sh_gdir[i] == 0) {
+      if ((pt = table_alloc_room(vm)) == 0)
+        goto nomem;
+      vm->sh_gdir[i] = V2P(pt) | PTE_P | PTE_W | PTE_U;
+      for (int k = 0; k < SHADOW_CACHE; k++)
+        if (vm->sh[k].pgdir && vm->sh[k].gcr3 != SH_FREE && !(vm->sh[k].pgdir[i] & PTE_P))
+          vm->sh[k].pgdir[i] = vm->sh_gdir[i];
+    }
+    s->pgdir[i] = vm->sh_gdir[i];
+    pt = slot_table(vm->sh_gdir, i);
+  } else {
+    if (!bit_get(s->own, i)) {
+      if ((pt = table_alloc_room(vm)) == 0)
+        goto nomem;
+      if (vm->sh_gdir[i])
+        memmove(pt, slot_table(vm->sh_gdir, i), PGSIZE);
+      s->pgdir[i] = V2P(pt) | PTE_P | PTE_W | PTE_U;
+      s->src[i] = SRC_NONE;
+      bit_set(s->own, i);
+    }
+    pt = slot_table(s->pgdir, i);
+    if (!global && vm->gcr3 != GCR3_BOOT) {
+      if (s->src[i] != table) {      // the guest moved the slot to another table
+        for (int j = 0; j < NPTENTRIES; j++)
+          if (!(pt[j] & SPTE_GLOBAL))
+            pt[j] = 0;
+        s->src[i] = table;
+      }
+      if ((err & PF_W) && (gpa == vm->gcr3 || gpa == table))
+        s->unsafe = 1;               // it writes its own table through it
+      else if (protect(vm, vm->gcr3) < 0 || (table != SRC_NONE && protect(vm, table) < 0))
+        s->unsafe = 1;
+    }
+  }
+  if (wp_get(vm, gpa))
+    perm &= ~PTE_W;                  // a guest table: its writes must fault
+  /* LAB 4: END */
   if ((err & PF_W) && !(perm & PTE_W)) {
     if ((page = vm_gpa_page_write(vm, gpa)) == 0) {
       vm_stop(vm, "the host has no memory for its own copy of guest-physical 0x%x", gpa);
@@ -147,74 +565,79 @@ shadow_fault(struct vm *vm, u32 va, u32 *errp)
     }
     perm |= PTE_W;
   }
-  pte_t *spte = pt_walk(vm->pgdir, va, 1);
-  if (spte == 0) {
-    vm_stop(vm, "the host is out of memory for its shadow page tables");
-    return -1;
-  }
-  *spte = V2P(page) | PTE_P | perm | ((g & PTE_G) ? SPTE_GLOBAL : 0);
-  bit_set((g & PTE_G) ? vm->sh_global : vm->sh_local, PDX(va));
-  if (!(g & PTE_G)) {
-    if (vm->sh_nlog < SHADOW_LOG)
-      vm->sh_log[vm->sh_nlog++] = spte;
-    else
-      vm->sh_nlog = SHADOW_LOG + 1;
-  }
+  pt[PTX(va)] = V2P(page) | PTE_P | perm | (global ? SPTE_GLOBAL : 0);
   vm->st.hidden_faults++;
   return 1;
+nomem:
+  vm_stop(vm, "the host is out of memory for its shadow page tables");
+  return -1;
 }
 
-// Forget every translation (the next accesses fault and refill).
-void
-shadow_flush(struct vm *vm)
-{
-  pd_free_tables(vm->pgdir, 0);
-  vm->sh_nlog = 0;
-  memset(vm->sh_global, 0, sizeof(vm->sh_global));
-  memset(vm->sh_local, 0, sizeof(vm->sh_local));
-  vm->st.shadow_flushes++;
-}
+// ---- invalidation: what a directory load and invlpg drop ----
 
-// The guest loaded a page directory: forget all but the global translations.
-// Usually few local ones were made since the last load (a process's stack and
-// code pages) and the log says where: clear just those. Otherwise the bitmaps
-// say which shadow page tables hold which kind, so a table of only local
-// entries is freed whole and a table of only global ones (the guest kernel's)
-// is not even read.
+// The guest loaded page directory vm->gcr3 (its context switch): run it on
+// its kept shadow, or on the least recently used one, emptied.
 void
 shadow_new_pgdir(struct vm *vm)
 {
-  if (vm->sh_nlog <= SHADOW_LOG) {
-    for (int i = 0; i < vm->sh_nlog; i++)
-      *vm->sh_log[i] = 0;
-    vm->sh_nlog = 0;
-    memset(vm->sh_local, 0, sizeof(vm->sh_local));
+  if (shadow_init(vm) < 0)
     return;
+  // LAB 4: the directory load's policy. A kept shadow of vm->gcr3 is a hit
+  // (an unsafe one loses its local entries); otherwise a miss: a shadow not
+  // used yet, or the least recently used one, emptied (an eviction), set up
+  // with the shared global tables; if there is no memory for a new one, the
+  // running one, emptied. Then the VM runs on it: vm->pgdir, vm->cr3.
+  /* LAB 4: BEGIN */
+  struct shadow *s = 0, *lru = 0;
+  vm->sh_clock++;
+  for (int k = 0; k < SHADOW_CACHE; k++) {
+    struct shadow *c = &vm->sh[k];
+    if (c->gcr3 == vm->gcr3)
+      s = c;
+    else if (c != vm->sh_cur && (!lru || c->gcr3 == SH_FREE ||
+             (lru->gcr3 != SH_FREE && c->used < lru->used)))
+      lru = c;
   }
-  vm->sh_nlog = 0;
-  for (int w = 0; w < NELEM(vm->sh_local); w++) {
-    for (u32 bits = vm->sh_local[w]; bits; bits &= bits - 1) {
-      int i = w * 32 + __builtin_ctz(bits);
-      pte_t *pt = P2V(PTE_ADDR(vm->pgdir[i]));
-      if (!bit_get(vm->sh_global, i)) {
-        kfree(pt);
-        vm->pgdir[i] = 0;
-        continue;
-      }
-      for (int j = 0; j < NPTENTRIES; j++)
-        if (!(pt[j] & SPTE_GLOBAL))
-          pt[j] = 0;
+  if (s) {
+    vm->st.sh_hits++;
+    if (s->unsafe)
+      vm->st.sh_dropped += drop_shadow(vm, s, 0);
+  } else {
+    vm->st.sh_misses++;
+    s = lru;
+    if (s && s->gcr3 != SH_FREE) {
+      drop_shadow(vm, s, 1);
+      s->gcr3 = SH_FREE;
+      vm->st.sh_evictions++;
     }
-    vm->sh_local[w] = 0;
+    if (s == 0 || shadow_setup(vm, s) < 0) {
+      s = vm->sh_cur;                // no memory for another: this one, emptied
+      drop_shadow(vm, s, 1);
+    }
+    s->gcr3 = vm->gcr3;
   }
+  s->used = vm->sh_clock;
+  vm->sh_cur = s;
+  vm->pgdir = s->pgdir;
+  vm->cr3 = V2P(s->pgdir);
+  /* LAB 4: END */
 }
 
+// invlpg va: gone from every shadow, global or not (x86 drops the global
+// entry too; the shadows not running drop theirs as a TLB of them would).
 void
 shadow_invlpg(struct vm *vm, u32 va)
 {
-  if (va >= SWITCHER_BASE)
+  if (va >= SWITCHER_BASE || vm->sh_cur == 0)
     return;
-  pte_t *spte = pt_walk(vm->pgdir, va, 0);
-  if (spte)
-    *spte = 0;
+  // LAB 4: invlpg's policy: va's entry goes from the shared table of global
+  // entries and from every kept shadow's own table of its slot.
+  /* LAB 4: BEGIN */
+  int i = PDX(va);
+  if (vm->sh_gdir[i])
+    slot_table(vm->sh_gdir, i)[PTX(va)] = 0;
+  for (int k = 0; k < SHADOW_CACHE; k++)
+    if (vm->sh[k].gcr3 != SH_FREE && bit_get(vm->sh[k].own, i))
+      slot_table(vm->sh[k].pgdir, i)[PTX(va)] = 0;
+  /* LAB 4: END */
 }
