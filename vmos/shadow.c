@@ -233,14 +233,33 @@ demote(pte_t *pt, u32 pa)
       pt[j] &= ~PTE_W;
 }
 
+// Is the guest's instruction that wrote gpa, a protected table, still not
+// done (the fault is at its eip again)? Then gpa may not be protected yet:
+// the write's fault unprotected it, and whatever the instruction touches next
+// (its code, its stack, another page it writes) could come from that very
+// table and protect it again before the write is done, for ever. A shadow
+// that needs it is unsafe instead.
+static int
+wrote(struct vm *vm, u32 gpa)
+{
+  if (vm->tf.eip != vm->sh_wrote_eip)
+    return 0;
+  for (int k = 0; k < vm->sh_nwrote; k++)
+    if (vm->sh_wrote[k] == gpa)
+      return 1;
+  return 0;
+}
+
 // Guest page gpa (a directory or table) has a shadow built from it: make it
 // read-only in every shadow, so that the guest's next write to it is seen.
-// 0, or -1 if it cannot be protected (no memory for the bitmap).
+// 0, or -1 if it cannot be protected (no memory for the bitmap; written).
 static int
 protect(struct vm *vm, u32 gpa)
 {
   if (wp_get(vm, gpa))
     return 0;
+  if (wrote(vm, gpa))
+    return -1;
   void *page = vm_gpa_page(vm, gpa);
   if (page == 0 || wp_put(vm, gpa, 1) < 0)
     return -1;
@@ -498,17 +517,35 @@ shadow_fill(struct vm *vm, u32 va, u32 g, u32 table, u32 err)
   struct shadow *s = vm->sh_cur;
   u32 gpa = PTE_ADDR(g);
   int i = PDX(va), global = (g & PTE_G) != 0;
-  // A write to a guest table a shadow was built from: those entries go first.
-  if ((err & PF_W) && unprotect(vm, gpa))
+  // A write to a guest table a shadow was built from: those entries go first,
+  // and the table is not protected again until the instruction is done
+  // (else the write might never get done: see wrote()).
+  if ((err & PF_W) && unprotect(vm, gpa)) {
     vm->st.sh_wp_faults++;
+    if (vm->sh_wrote_eip != vm->tf.eip)
+      vm->sh_nwrote = 0;             // the instruction of the others is done
+    vm->sh_wrote_eip = vm->tf.eip;
+    if (vm->sh_nwrote < SHADOW_WROTE)
+      vm->sh_wrote[vm->sh_nwrote++] = gpa;
+    else
+      s->unsafe = 1;
+  }
   // The machine page, and what the pmap lets the CPU do with it: a page it
-  // may only read as it is (shared) is mapped read-only until a write.
+  // may only read as it is (shared) is mapped read-only until a write, which
+  // takes a private copy.
   u32 perm = vm_gpa_perm(vm, gpa, g & (PTE_U | PTE_W));
   void *page = vm_gpa_page(vm, gpa);
   if (page == 0) {
     vm_stop(vm, "it touched guest-physical 0x%x at 0x%x, a page it gave back to the host",
             gpa, va);
     return -1;
+  }
+  if ((err & PF_W) && !(perm & PTE_W)) {
+    if ((page = vm_gpa_page_write(vm, gpa)) == 0) {
+      vm_stop(vm, "the host has no memory for its own copy of guest-physical 0x%x", gpa);
+      return -1;
+    }
+    perm |= PTE_W;
   }
   // LAB 4: the entry's table in s. A global entry goes to the slot's shared
   // table (vm->sh_gdir, made on first use and entered into every kept shadow
@@ -542,13 +579,13 @@ shadow_fill(struct vm *vm, u32 va, u32 g, u32 table, u32 err)
       bit_set(s->own, i);
     }
     pt = slot_table(s->pgdir, i);
-    if (!global && vm->gcr3 != GCR3_BOOT) {
-      if (s->src[i] != table) {      // the guest moved the slot to another table
-        for (int j = 0; j < NPTENTRIES; j++)
-          if (!(pt[j] & SPTE_GLOBAL))
-            pt[j] = 0;
-        s->src[i] = table;
-      }
+    if (!global && s->src[i] != table) {
+      for (int j = 0; j < NPTENTRIES; j++)   // the guest moved the slot to another
+        if (!(pt[j] & SPTE_GLOBAL))          // table (unseen: s is unsafe)
+          pt[j] = 0;
+      s->src[i] = table;
+    }
+    if (!global && vm->gcr3 != GCR3_BOOT && !s->unsafe) {
       if ((err & PF_W) && (gpa == vm->gcr3 || gpa == table))
         s->unsafe = 1;               // it writes its own table through it
       else if (protect(vm, vm->gcr3) < 0 || (table != SRC_NONE && protect(vm, table) < 0))
@@ -558,13 +595,6 @@ shadow_fill(struct vm *vm, u32 va, u32 g, u32 table, u32 err)
   if (wp_get(vm, gpa))
     perm &= ~PTE_W;                  // a guest table: its writes must fault
   /* LAB 4: END */
-  if ((err & PF_W) && !(perm & PTE_W)) {
-    if ((page = vm_gpa_page_write(vm, gpa)) == 0) {
-      vm_stop(vm, "the host has no memory for its own copy of guest-physical 0x%x", gpa);
-      return -1;
-    }
-    perm |= PTE_W;
-  }
   pt[PTX(va)] = V2P(page) | PTE_P | perm | (global ? SPTE_GLOBAL : 0);
   vm->st.hidden_faults++;
   return 1;
@@ -590,6 +620,7 @@ shadow_new_pgdir(struct vm *vm)
   /* LAB 4: BEGIN */
   struct shadow *s = 0, *lru = 0;
   vm->sh_clock++;
+  vm->sh_nwrote = 0;
   for (int k = 0; k < SHADOW_CACHE; k++) {
     struct shadow *c = &vm->sh[k];
     if (c->gcr3 == vm->gcr3)

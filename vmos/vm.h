@@ -39,6 +39,7 @@ enum exitcause {
 #define SHADOW_CACHE    6    // guest address spaces whose shadows are kept
 #define SHADOW_TABLES   256  // shadow page tables a VM may hold (1 MiB), all shadows
 #define SHADOW_WP_PAGES 8    // pages of its write-protect bitmap: VMs up to 1 GiB
+#define SHADOW_WROTE    4    // guest tables one instruction wrote (unprotected)
 
 struct shadow {
   u32 gcr3;                  // the guest page directory it shadows; SH_FREE: none
@@ -147,6 +148,9 @@ struct vm {
   int sh_ntables;            // shadow page tables it holds (own and shared)
   u32 *sh_wp[SHADOW_WP_PAGES];  // bit per guest-physical page: a guest table a
                              // shadow was built from, read-only in every shadow
+  u32 sh_wrote[SHADOW_WROTE];   // guest tables the instruction at sh_wrote_eip
+  u32 sh_wrote_eip;          // wrote (unprotected): not protected again until it is done
+  int sh_nwrote;
 
   struct trapframe tf;       // the guest's registers while it is not running
   struct trapentry traps[256];
