@@ -181,6 +181,86 @@ wp_put(struct vm *vm, u32 gpa, int on)
   return 0;
 }
 
+// ---- where each guest page is mapped writable ----
+// A record per guest-physical page, kept since it was last protected: two
+// words, each 0 or a page-aligned va|1: every writable entry for it is at one
+// of those (in the slot's shared table or in shadows' own tables of the slot);
+// or RMAP_MANY first: at more than two addresses. A page of xv6a is mapped
+// writable at most twice, by its kernel's map of all memory and by one
+// process, so protecting it is a few lookups, not a scan of every shadow table.
+#define RMAP_MANY 2
+#define RMAP_PER_PAGE (PGSIZE / 8)
+
+static u32*
+rmap_rec(struct vm *vm, u32 gpa, int create)
+{
+  u32 n = gpa / PGSIZE, hi = n / RMAP_PER_PAGE;
+  if (hi >= PGSIZE / sizeof(u32 *))
+    return 0;
+  if (vm->sh_rmap == 0 && (!create || (vm->sh_rmap = kalloc()) == 0))
+    return 0;
+  if (vm->sh_rmap[hi] == 0 && (!create || (vm->sh_rmap[hi] = kalloc()) == 0))
+    return 0;
+  return &vm->sh_rmap[hi][n % RMAP_PER_PAGE * 2];
+}
+
+// Each entry at va that maps machine address pa writable: demote it (clear
+// PTE_W) with demote, else count them. Only the tables that can hold one: the
+// slot's shared table and the kept shadows' own ones.
+static int
+at_va(struct vm *vm, u32 va, u32 pa, int demote)
+{
+  int i = PDX(va), n = 0;
+  for (int k = -1; k < SHADOW_CACHE; k++) {
+    pte_t *pt;
+    if (k < 0)
+      pt = vm->sh_gdir[i] ? slot_table(vm->sh_gdir, i) : 0;
+    else
+      pt = vm->sh[k].gcr3 != SH_FREE && bit_get(vm->sh[k].own, i) ?
+           slot_table(vm->sh[k].pgdir, i) : 0;
+    pte_t *e = pt ? &pt[PTX(va)] : 0;
+    if (e && (*e & (PTE_P | PTE_W)) == (PTE_P | PTE_W) && PTE_ADDR(*e) == pa) {
+      n++;
+      if (demote)
+        *e &= ~PTE_W;
+    }
+  }
+  return n;
+}
+
+// A writable entry for gpa (machine address pa) goes in at va. A page
+// recycled by the guest (a process's page, then a page table) moves: the old
+// address counts only while an entry there still maps it.
+static void
+rmap_add(struct vm *vm, u32 gpa, u32 pa, u32 va)
+{
+  u32 *r = rmap_rec(vm, gpa, 1), v = PGROUNDDOWN(va) | 1;
+  if (r == 0) {
+    vm->sh_rmap_lost = 1;
+    return;
+  }
+  if (r[0] == RMAP_MANY || r[0] == v || r[1] == v)
+    return;
+  for (int k = 0; k < 2; k++)
+    if (r[k] == 0 || !at_va(vm, PGROUNDDOWN(r[k]), pa, 0)) {
+      r[k] = v;
+      return;
+    }
+  r[0] = RMAP_MANY;
+}
+
+static void
+rmap_free(struct vm *vm)
+{
+  if (vm->sh_rmap == 0)
+    return;
+  for (uint i = 0; i < PGSIZE / sizeof(u32 *); i++)
+    if (vm->sh_rmap[i])
+      kfree(vm->sh_rmap[i]);
+  kfree(vm->sh_rmap);
+  vm->sh_rmap = 0;
+}
+
 // ---- dropping entries ----
 
 // Drop the local entries of shadow s's own table in slot i (its global ones
@@ -263,7 +343,17 @@ protect(struct vm *vm, u32 gpa)
   void *page = vm_gpa_page(vm, gpa);
   if (page == 0 || wp_put(vm, gpa, 1) < 0)
     return -1;
-  u32 pa = V2P(page);
+  u32 pa = V2P(page), *r = rmap_rec(vm, gpa, 0);
+  vm->st.sh_protects++;
+  if (r && r[0] != RMAP_MANY && !vm->sh_rmap_lost) {
+    for (int k = 0; k < 2; k++)      // at two addresses at most: look there only
+      if (r[k])
+        at_va(vm, PGROUNDDOWN(r[k]), pa, 1);
+    r[0] = r[1] = 0;
+    return 0;
+  }
+  if (r)
+    r[0] = r[1] = 0;
   for (int i = 0; i < NSLOTS; i++)
     if (vm->sh_gdir[i])
       demote(slot_table(vm->sh_gdir, i), pa);
@@ -275,7 +365,6 @@ protect(struct vm *vm, u32 gpa)
       for (u32 bits = s->own[w]; bits; bits &= bits - 1)
         demote(slot_table(s->pgdir, w * 32 + __builtin_ctz(bits)), pa);
   }
-  vm->st.sh_protects++;
   return 0;
 }
 
@@ -382,6 +471,7 @@ shadow_free(struct vm *vm)
       kfree(vm->sh_wp[p]);
       vm->sh_wp[p] = 0;
     }
+  rmap_free(vm);
   vm->sh_cur = 0;
 }
 
@@ -596,6 +686,8 @@ shadow_fill(struct vm *vm, u32 va, u32 g, u32 table, u32 err)
     perm &= ~PTE_W;                  // a guest table: its writes must fault
   /* LAB 4: END */
   pt[PTX(va)] = V2P(page) | PTE_P | perm | (global ? SPTE_GLOBAL : 0);
+  if (perm & PTE_W)
+    rmap_add(vm, gpa, V2P(page), va);
   vm->st.hidden_faults++;
   return 1;
 nomem:

@@ -148,6 +148,9 @@ struct vm {
   int sh_ntables;            // shadow page tables it holds (own and shared)
   u32 *sh_wp[SHADOW_WP_PAGES];  // bit per guest-physical page: a guest table a
                              // shadow was built from, read-only in every shadow
+  u32 **sh_rmap;             // per guest-physical page (a page of pages): where the
+                             // shadows map it writable, so protecting it is quick
+  int sh_rmap_lost;          // no memory for a record once: protecting scans all
   u32 sh_wrote[SHADOW_WROTE];   // guest tables the instruction at sh_wrote_eip
   u32 sh_wrote_eip;          // wrote (unprotected): not protected again until it is done
   int sh_nwrote;
