@@ -23,14 +23,16 @@
 //     *protected*: a bit in vm->sh_wp, and no shadow maps it writable. A write
 //     to it, by the guest's kernel or process (a hidden fault) or by the host
 //     on its behalf (vm_page), unprotects it: the local entries derived from it
-//     are dropped in every shadow (all of a shadow whose directory it is; the
-//     slot of a shadow whose page table it is) and it is writable again until
+//     (all of a shadow whose directory it is; the slot of a shadow whose page
+//     table it is) are dropped at once in every shadow not running, and in the
+//     running one at the next directory load (until then it may use the old
+//     entry, as a TLB may until a CR3 load or invlpg); it stays writable until
 //     a new entry is derived from it. So a guest may change a table of an
-//     address space that is not loaded, or the loaded one, without telling
-//     anyone (fork, exec, exit, sbrk do): the shadow never outlives its source.
-//     A shadow that would have to map one of its own sources writable (a table
-//     that maps itself) is marked unsafe and is emptied at its next load, as
-//     every shadow used to be.
+//     address space that is not loaded without telling anyone (fork, exec,
+//     exit, sbrk do), and one that is loaded as x86 allows: a kept shadow never
+//     outlives its source. A shadow that would have to map one of its own
+//     sources writable (a table that maps itself) is marked unsafe and is
+//     emptied at its next load, as every shadow used to be.
 // HC_INVLPG drops the address in every shadow, HC_FLUSH_TLB (and the host's own
 // shadow_flush, after it changes vm->pmap) drops everything. Memory is bounded:
 // SHADOW_CACHE directories and SHADOW_TABLES tables a VM; past that the least
@@ -368,9 +370,29 @@ protect(struct vm *vm, u32 gpa)
   return 0;
 }
 
+// Drop what shadow s derived from guest page gpa: all its local entries if
+// gpa is its directory, else those of the slots whose table it is.
+static void
+drop_derived(struct vm *vm, struct shadow *s, u32 gpa)
+{
+  if (s->gcr3 == gpa) {
+    vm->st.sh_dropped += drop_shadow(vm, s, 0);
+    return;
+  }
+  for (int w = 0; w < NELEM(s->own); w++)
+    for (u32 bits = s->own[w]; bits; bits &= bits - 1) {
+      int i = w * 32 + __builtin_ctz(bits);
+      if (s->src[i] == gpa)
+        vm->st.sh_dropped += drop_slot(vm, s, i, 0);
+    }
+}
+
 // Guest page gpa is about to change (a write to a protected page): drop what
-// every shadow derived from it and let it be written. Returns 1 if it was
-// protected.
+// every kept shadow derived from it and let it be written. The running one
+// keeps its entries until the next directory load, as a TLB keeps its entries
+// of the loaded address space until then (or invlpg): a guest that changes a
+// loaded table and does not say so sees the old entry a while, as on x86.
+// Returns 1 if it was protected.
 static int
 unprotect(struct vm *vm, u32 gpa)
 {
@@ -381,16 +403,12 @@ unprotect(struct vm *vm, u32 gpa)
     struct shadow *s = &vm->sh[k];
     if (s->gcr3 == SH_FREE)
       continue;
-    if (s->gcr3 == gpa) {            // its directory: every local entry of it
-      vm->st.sh_dropped += drop_shadow(vm, s, 0);
-      continue;
-    }
-    for (int w = 0; w < NELEM(s->own); w++)
-      for (u32 bits = s->own[w]; bits; bits &= bits - 1) {
-        int i = w * 32 + __builtin_ctz(bits);
-        if (s->src[i] == gpa)
-          vm->st.sh_dropped += drop_slot(vm, s, i, 0);
-      }
+    if (s != vm->sh_cur)
+      drop_derived(vm, s, gpa);
+    else if (vm->sh_npending < SHADOW_PENDING)
+      vm->sh_pending[vm->sh_npending++] = gpa;
+    else
+      s->unsafe = 1;                 // (all its local entries go at its next load)
   }
   return 1;
 }
@@ -472,6 +490,7 @@ shadow_free(struct vm *vm)
       vm->sh_wp[p] = 0;
     }
   rmap_free(vm);
+  vm->sh_npending = 0;
   vm->sh_cur = 0;
 }
 
@@ -506,6 +525,7 @@ shadow_flush(struct vm *vm)
   for (int p = 0; p < SHADOW_WP_PAGES; p++)
     if (vm->sh_wp[p])
       memset(vm->sh_wp[p], 0, PGSIZE);
+  vm->sh_npending = 0;
   /* LAB 4: END */
 }
 
@@ -711,6 +731,9 @@ shadow_new_pgdir(struct vm *vm)
   // running one, emptied. Then the VM runs on it: vm->pgdir, vm->cr3.
   /* LAB 4: BEGIN */
   struct shadow *s = 0, *lru = 0;
+  for (int k = 0; k < vm->sh_npending; k++)   // what the running one kept, stale
+    drop_derived(vm, vm->sh_cur, vm->sh_pending[k]);
+  vm->sh_npending = 0;
   vm->sh_clock++;
   vm->sh_nwrote = 0;
   for (int k = 0; k < SHADOW_CACHE; k++) {

@@ -40,6 +40,7 @@ enum exitcause {
 #define SHADOW_TABLES   256  // shadow page tables a VM may hold (1 MiB), all shadows
 #define SHADOW_WP_PAGES 8    // pages of its write-protect bitmap: VMs up to 1 GiB
 #define SHADOW_WROTE    4    // guest tables one instruction wrote (unprotected)
+#define SHADOW_PENDING  16   // written guest tables the running shadow still uses
 
 struct shadow {
   u32 gcr3;                  // the guest page directory it shadows; SH_FREE: none
@@ -154,6 +155,8 @@ struct vm {
   u32 sh_wrote[SHADOW_WROTE];   // guest tables the instruction at sh_wrote_eip
   u32 sh_wrote_eip;          // wrote (unprotected): not protected again until it is done
   int sh_nwrote;
+  u32 sh_pending[SHADOW_PENDING];  // guest tables written since the latest load whose
+  int sh_npending;           // entries the running shadow drops at the next (a TLB's)
 
   struct trapframe tf;       // the guest's registers while it is not running
   struct trapentry traps[256];
