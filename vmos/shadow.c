@@ -32,7 +32,9 @@
 //     exit, sbrk do), and one that is loaded as x86 allows: a kept shadow never
 //     outlives its source. A shadow that would have to map one of its own
 //     sources writable (a table that maps itself) is marked unsafe and is
-//     emptied at its next load, as every shadow used to be.
+//     emptied at its next load, as every shadow used to be. (A trap-mode VM
+//     keeps only the global entries across loads, for now: see
+//     shadow_new_pgdir.)
 // HC_INVLPG drops the address in every shadow, HC_FLUSH_TLB (and the host's own
 // shadow_flush, after it changes vm->pmap) drops everything. Memory is bounded:
 // SHADOW_CACHE directories and SHADOW_TABLES tables a VM; past that the least
@@ -759,7 +761,10 @@ shadow_new_pgdir(struct vm *vm)
   }
   if (s) {
     vm->st.sh_hits++;
-    if (s->unsafe)
+    // (A trap-mode PC kernel, xv6a-trap, once hung with kept local entries,
+    // a process spinning while another waited for the disk: until that is
+    // understood it gets what x86 gives, local entries gone at every load.)
+    if (s->unsafe || vm->trapmode)
       vm->st.sh_dropped += drop_shadow(vm, s, 0);
   } else {
     vm->st.sh_misses++;
