@@ -35,6 +35,7 @@ GUEST_IMAGES :=
 -include guests/mini/mini.mk
 include guests/bench/bench.mk
 include guests/pgtest/pgtest.mk
+include guests/dirtest/dirtest.mk
 include guests/trapbad/trapbad.mk
 include guests/disktest/disktest.mk
 include guests/blkbad/blkbad.mk

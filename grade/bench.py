@@ -24,6 +24,7 @@ import bench_blk
 import bench_disk
 import bench_idle
 import bench_irq
+import bench_mmu
 import bench_xv6a
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -99,7 +100,7 @@ def delta(mk, vm, what, counter):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5, help="runs without icount (median)")
-    ap.add_argument("--only", choices=["host", "xv6a", "irq", "disk", "blk", "idle"],
+    ap.add_argument("--only", choices=["host", "xv6a", "irq", "disk", "blk", "idle", "mmu"],
                     help="one part of the bench")
     ap.add_argument("--minis", type=int, nargs="+", help="disk part: with so many minis "
                     "beside (default 1 3 7)")
@@ -131,6 +132,10 @@ def main():
             if args.only is None:
                 print()
             bench_idle.main(args.runs)
+        if args.only in (None, "mmu"):     # xv6a's memory: shadow against direct paging
+            if args.only is None:
+                print()
+            bench_mmu.main(args.runs)
     except (BenchFailed, bench_irq.BenchFailed, bench_disk.BenchFailed,
             bench_blk.BenchFailed, bench_idle.BenchFailed) as e:
         sys.exit("bench: %s" % e)

@@ -106,7 +106,23 @@
                              //    before it returns, and raises VIRQ_DISK
                              //    once if it posted any: requests taken;
                              //    E_INVAL (no ring, or it lies: see below) 3
-#define HC_MAX           22
+#define HC_MMU_UPDATE   23   // ebx=struct mmu_update *, ecx=count (0..
+                             //    MMU_UPDATE_MAX): direct paging's one way to
+                             //    change a pinned table (see "Direct paging"):
+                             //    count; or, at the first bad pair, E_* with
+                             //    ecx = its index (the pairs before it done);
+                             //    E_INVAL (count), E_FAULT (the array) with
+                             //    nothing done                         4
+#define HC_MMU_PIN      24   // ebx=MMU_PIN_PT/MMU_PIN_PD/MMU_UNPIN, ecx=page-
+                             //    aligned guest-physical address: the host
+                             //    validates the whole page and tracks it as
+                             //    a page table / directory from then on, or
+                             //    stops: 0; E_INVAL, E_FAULT, E_PERM    4
+#define HC_BALLOON      25   // ebx=BALLOON_* op, ecx=array of guest-physical
+                             //    page addresses, edx=how many (1..BALLOON_BATCH):
+                             //    give pages back to the host / take them back
+                             //    (see "Ballooning")  pages given / taken  4
+#define HC_MAX           25
 
 #define CONSOLE_WRITE_MAX 1024   // HC_CONSOLE_WRITE takes at most this much a call
 
@@ -208,6 +224,9 @@ struct vm_shared {
                                     // host's clock, delivered or not (see below)
   volatile unsigned int reflect;    // why the last trap was reflected (R_*)
   volatile unsigned int trapno;     // which trap was reflected last
+  volatile unsigned int balloon_target;   // bytes the host asks the VM to hold
+                                    // (monitor `balloon N SIZE`); 0: no request
+                                    // (lab 4, "Ballooning")
 };
 // The clock (ticks): virtual timer interrupts that come while the virtual IF
 // is off are merged, as a PIC merges them, so a guest that counts its timer
@@ -221,6 +240,34 @@ struct vm_shared {
 #define R_TRAP     1   // a trap of the guest itself (fault, int instruction)
 #define R_IRQ      2   // a virtual interrupt
 #define R_GP_RING3 3   // a #GP raised in ring 3 (e.g. a privileged instruction)
+
+// ---- Ballooning (lab 4; HC_BALLOON) ----
+// A guest's balloon driver hands free pages of its memory back to the host
+// when asked, and takes them back when the host lets it. The host asks by
+// writing shared->balloon_target (the operator's `balloon N SIZE`): the bytes
+// it would like the VM to hold; the driver reads it at its timer tick (no
+// interrupt: a target is no hurry, and a guest is free to ignore it).
+//   BALLOON_HELLO  "I have a balloon driver" (once, at boot; the monitor sets
+//                  targets only for such VMs): 0.
+//   BALLOON_GIVE   each page of the array goes back to the host: from then on
+//                  the VM has no memory there. Touching it again stops the VM
+//                  ("a page it gave back to the host"); the host's own accesses
+//                  there (a hypercall's buffer) fail with E_FAULT. Result: edx,
+//                  all of them.
+//   BALLOON_TAKE   the host gives the VM memory again, zeroed, for pages it gave
+//                  earlier, in the array's order, as far as the host has memory:
+//                  the number taken (the first ones of the array; 0 when the
+//                  host has none now: try later).
+// A batch is checked whole before anything is done: one bad entry and nothing
+// happens. E_INVAL: op unknown, edx 0 or above BALLOON_BATCH, an address not
+// page aligned or outside the VM's memory, the same page twice, more pages
+// than the VM holds, a page given twice (GIVE) or one it never gave (TAKE).
+// E_PERM: a page the host itself uses (the shared page, the disk ring).
+// E_FAULT: the array does not lie in the VM's memory. Each refusal is counted.
+#define BALLOON_HELLO 0
+#define BALLOON_GIVE  1
+#define BALLOON_TAKE  2
+#define BALLOON_BATCH 256            // pages one HC_BALLOON may name
 
 // ---- HC_VM_INFO ----
 struct vm_info {
@@ -241,6 +288,8 @@ struct vm_info {
   unsigned int com2;            // 1: it owns COM2 (ports 0x2F8-0x2FF, IRQ 3)
   unsigned int idle_spin;       // 1: boot line idle=spin: idle by spinning with the
                                 //   virtual IF on, not HC_IDLE (lab 3; see "Idling")
+  unsigned int mmu;             // MMU_SHADOW or MMU_DIRECT: how its page tables
+                                //   are used (lab 4; see "Direct paging")
 };
 #endif
 
@@ -323,6 +372,57 @@ _Static_assert(sizeof(struct blk_ring) <= 4096, "the disk ring is one page");
 // Like a TLB, the host's translations may stay stale until HC_INVLPG,
 // HC_FLUSH_TLB or HC_SET_PGDIR.
 #define GUEST_KERNBASE 0x80000000u
+
+// ---- Direct paging (lab 4; boot line mmu=direct or a vms= field `direct`) ----
+// Each paged VM has a memory mode (vm_info.mmu). MMU_SHADOW is the paragraph
+// above. MMU_DIRECT (Xen's paravirtual MMU): the CPU walks the guest's own
+// tables, so their entries hold *machine* addresses, and the guest may not
+// write them itself:
+//  - P2M: the guest-physical -> machine map, read-only at P2M_BASE: word
+//    pa >> 12 is the machine address of page pa in its top 20 bits (bit
+//    PTE_P: the page is there; PTE_W: the guest may map it writable).
+//  - M2P: machine -> guest-physical, read-only at M2P_BASE, one word per
+//    machine frame: the guest-physical page address | the owning VM's id in
+//    the low 12 bits (M2P_OWNER); a frame of no VM, or of another, says so
+//    by its owner. (Like Xen's table it shows which frames other VMs own.)
+//  - Pinning (HC_MMU_PIN): a page becomes a page table (PT) or a directory
+//    (PD) only when pinned; the host validates it whole: every present entry
+//    a machine page of this VM; no writable mapping of a pinned page (so
+//    a pinned page may have no writable mapping in any pinned table of the
+//    VM: map it read-only before pinning it); a directory entry points at a
+//    pinned PT, never with PTE_PS; the directory slot of ABI_SWITCHER_BASE is
+//    the host's (it writes the switcher's entry there). PTE_G is cleared (a
+//    global entry would outlive the switch to another VM). Refused: a page
+//    pinned already, one the host writes itself (the shared page, the disk
+//    ring), one with a writable mapping. Unpin: E_PERM for the directory
+//    loaded now and for a PT that a pinned directory still points at.
+//  - HC_MMU_UPDATE: (entry's guest-physical address, new value) pairs, each
+//    checked as pinning checks a whole page, the entry in a pinned page of
+//    this VM. A pair whose address has MMU_PAGE_OP in its low bits is a pin
+//    or unpin in its place, in order: (page address | MMU_PAGE_OP, op), so
+//    that a new address space (its tables read-only, then pinned) or a dead
+//    one (unpinned, writable again) is one call. Other low bits: E_INVAL.
+//  - HC_SET_PGDIR takes a pinned directory (E_PERM if not) and the CPU runs
+//    on it. Until the first, the boot mapping as above (host-made; a page
+//    pinned then is read-only in it). Every host entry reloads CR3, so an
+//    update is in force on return; HC_INVLPG and HC_FLUSH_TLB cost nothing.
+//  - Page faults are all the guest's: reflected, none hidden.
+#define MMU_SHADOW 0
+#define MMU_DIRECT 1
+#define MMU_PIN_PT 1
+#define MMU_PIN_PD 2
+#define MMU_UNPIN  3
+#define MMU_PAGE_OP 1              // in a pair's ptr: a page operation (see above)
+#define MMU_UPDATE_MAX 64          // pairs per HC_MMU_UPDATE
+#define P2M_BASE (ABI_SWITCHER_BASE + 0x200000u)   // up to 2 MiB: 2 GiB of VM
+#define M2P_BASE (ABI_SWITCHER_BASE + 0x100000u)   // 1 MiB: 1 GiB of machine
+#define M2P_OWNER(e) ((e) & 0xFFFu)
+#ifndef __ASSEMBLER__
+struct mmu_update {
+  unsigned int ptr;                // guest-physical address of the entry (4-aligned)
+  unsigned int val;                // its new value (machine address | flags)
+};
+#endif
 
 // ---- Entering a guest ----
 // The host loads the guest's ELF image (a flat guest's PT_LOAD segments at their

@@ -7,10 +7,14 @@
 //                             pass mode (vdev_serial.c); pc, a virtual PC
 //                             (vmos/vpc/: 8259s, PIT, COM1, for in/out in trap
 //                             mode); route, swap or defer,
-//                             its interrupt mode (irq.c). A spec ending *N
+//                             its interrupt mode (irq.c); shadow or direct, a
+//                             paged guest's memory mode (shadow.c, direct.c).
+//                             A spec ending *N
 //                             boots N such VMs (mini*200)
 //   vmmem=SIZE                memory of a VM that names no size (default 2M)
 //   irq=route|swap|defer      interrupt mode of a VM that names none (default route)
+//   mmu=shadow|direct         memory mode of a paged VM that names none (default
+//                             shadow); a flat or trap-mode guest has neither
 //   quantum=N                 time slice in host ticks (sched.c)
 //   idle=halt|spin            how guests idle: HC_IDLE (halt, the default), or
 //                             spinning with interrupts on (spin: for comparison;
@@ -24,9 +28,10 @@
 #include "vmos/vmos.h"
 #include "vmos/vpc/vpc.h"
 
-BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]][:com2][:pc][:route|swap|defer][*COUNT],... (default " DEFAULT_VMS "; none: no VMs)");
+BOOTOPT(vms, "vms", "guests to boot: NAME[:SIZE][:hdN[:trap|pass|pv]][:com2][:pc][:route|swap|defer][:shadow|direct][*COUNT],... (default " DEFAULT_VMS "; none: no VMs)");
 BOOTOPT(vmmem, "vmmem", "memory of each VM that names no size, e.g. 2M, 512K (default 2M)");
 BOOTOPT(idle, "idle", "how guests idle: halt (default: HC_IDLE, the host takes the CPU back) or spin (they spin with interrupts on, for comparison)");
+BOOTOPT(mmu, "mmu", "memory mode of each paged VM that names none: shadow (default: shadow page tables) or direct (the guest's own, pinned and updated by hypercall)");
 BOOTOPT(irq, "irq", "interrupt mode of each VM that names none: route (default), swap or defer");
 
 // "2M", "512K", "1048576" -> bytes; 0 if malformed.
@@ -63,6 +68,17 @@ parse_irqmode(const char *s)
 }
 
 static int dflt_irqmode = IRQ_ROUTE;
+static int dflt_mmu = -1;            // -1: none asked (shadow for a paged guest)
+static const char *mmunames[] = { [MMU_SHADOW] "shadow", [MMU_DIRECT] "direct" };
+
+static int
+parse_mmu(const char *s)
+{
+  for (int m = 0; m < NELEM(mmunames); m++)
+    if (strcmp(s, mmunames[m]) == 0)
+      return m;
+  return -1;
+}
 
 #define MAXFIELDS 8
 
@@ -83,7 +99,7 @@ boot_one(char *spec, u32 dflt_mem)
     }
   const char *name = field[0];
   u32 mem = dflt_mem;
-  int drive = -1, mode = DISK_TRAP, com2 = 0, pc = 0, irqmode = dflt_irqmode;
+  int drive = -1, mode = DISK_TRAP, com2 = 0, pc = 0, irqmode = dflt_irqmode, mmu = -1;
   for (int i = 1; i < n; i++) {
     uint d;
     int m;
@@ -104,9 +120,12 @@ boot_one(char *spec, u32 dflt_mem)
       pc = 1;
     } else if ((m = parse_irqmode(field[i])) >= 0) {
       irqmode = m;
+    } else if ((m = parse_mmu(field[i])) >= 0) {
+      mmu = m;
     } else if ((mem = parse_size(field[i])) < VM_MINMEM) {
       kprintf("vmos: '%s': bad field '%s' (a size of at least %u KiB like 2M, a disk hdN "
-              "and its mode trap/pass/pv, com2, pc, or an interrupt mode route/swap/defer)\n",
+              "and its mode trap/pass/pv, com2, pc, an interrupt mode route/swap/defer, or a "
+              "memory mode shadow/direct)\n",
               name, field[i], VM_MINMEM / 1024);
       return;
     }
@@ -132,6 +151,25 @@ boot_one(char *spec, u32 dflt_mem)
       return;
     }
   }
+  // Direct paging needs a guest that keeps page tables of its own and makes
+  // hypercalls: a paged pv kernel (xv6a), not a flat one nor a PC kernel.
+  if (mmu == MMU_DIRECT && (!vm->paged || vm->trapmode)) {
+    kprintf("vmos: '%s': memory mode 'direct' needs a paged guest that makes hypercalls "
+            "(this is a %s); not booted\n", name, vm->trapmode ? "PC kernel (trap mode)"
+            : "flat guest");
+    vm_discard(vm);
+    return;
+  }
+  if (mmu < 0 && vm->paged && !vm->trapmode && dflt_mmu >= 0)
+    mmu = dflt_mmu;                  // (mmu= applies to the guests it fits)
+  // (Its own tables name machine frames: every page of it its own first,
+  // none the zero page nor ever shared, share.c.)
+  if (mmu == MMU_DIRECT && (share_own_all(vm) < 0 || direct_init(vm) < 0)) {
+    kprintf("vmos: '%s': no memory for its direct paging (or too big for it); not booted\n",
+            name);
+    vm_discard(vm);
+    return;
+  }
   // (A trap-mode VM has its PC from its loader already.)
   if ((drive >= 0 && vdisk_attach(vm, drive, mode) < 0) || (com2 && vserial_attach(vm) < 0) ||
       (pc && !vm->pc && vpc_attach(vm) < 0)) {
@@ -150,6 +188,8 @@ boot_one(char *spec, u32 dflt_mem)
     kprintf(", %s interrupts", irqmodes[vm->irq_mode]);
   if (vm->trapmode)
     kprintf(", trap mode (a PC kernel)");
+  if (vm->mmu == MMU_DIRECT)
+    kprintf(", direct paging");
   kprintf("\n");
 }
 
@@ -172,6 +212,9 @@ vmos_boot(void)
     kprintf("vmos: irq=%s is not an interrupt mode (route, swap or defer); using route\n", im);
     dflt_irqmode = IRQ_ROUTE;
   }
+  const char *mm = bootline_get("mmu");
+  if (mm && (dflt_mmu = parse_mmu(mm)) < 0)
+    kprintf("vmos: mmu=%s is not a memory mode (shadow or direct); using shadow\n", mm);
   const char *id = bootline_get("idle");
   if (id && strcmp(id, "halt") != 0 && strcmp(id, "spin") != 0)
     kprintf("vmos: idle=%s is not an idle mode (halt or spin); using halt\n", id);

@@ -169,6 +169,7 @@ hv_vm_info(struct vm *vm, struct trapframe *tf)
   }
   info.com2 = vserial_owned(vm);
   info.idle_spin = idle_spin;
+  info.mmu = vm->mmu;
   if (vm_copyout(vm, tf->ebx, &info, sizeof(info)) < 0)
     return E_FAULT;
   return 0;
@@ -203,6 +204,7 @@ hv_set_shared(struct vm *vm, struct trapframe *tf)
     return E_FAULT;
   memset(vm->shared, 0, sizeof(*vm->shared));
   vm->shared->pending = vm->pending;
+  vm->shared->balloon_target = vm->balloon_target;   // (balloon.c)
   return 0;
 }
 
@@ -263,6 +265,9 @@ vm_mark(struct vm *vm, const char *label, int n)
             s->em[EM_INVLPG], s->em[EM_LIDT], s->em[EM_LGDT], s->em[EM_LTR], s->em[EM_IN],
             s->em[EM_OUT], s->em[EM_STRIO], s->em[EM_UNCLAIMED], s->em[EM_INTFIRST],
             s->exit_cause[X_EMULATE]);
+  if (vm->mmu == MMU_DIRECT)         // (likewise only for direct paging, direct.c)
+    kprintf(" mmu_batches %u mmu_pairs %u mmu_refused %u mmu_pins %u mmu_unpins %u",
+            s->mmu_batches, s->mmu_pairs, s->mmu_refused, s->mmu_pins, s->mmu_unpins);
   if (vm->paged)                     // the shadow cache (shadow.c)
     kprintf(" sh_hits %u sh_misses %u sh_evictions %u sh_protects %u sh_wp_faults %u "
             "sh_dropped %u", s->sh_hits, s->sh_misses, s->sh_evictions, s->sh_protects,
@@ -287,6 +292,8 @@ hv_mark(struct vm *vm, struct trapframe *tf)
 static int
 hv_set_pgdir(struct vm *vm, struct trapframe *tf)
 {
+  if (vm->mmu == MMU_DIRECT)
+    return direct_set_pgdir(vm, tf->ebx, tf->ecx);   // a pinned directory (direct.c)
   if (!vm->paged)
     return E_INVAL;
   if ((tf->ebx & (PGSIZE - 1)) || tf->ebx >= vm->mem_size)
@@ -302,6 +309,8 @@ hv_set_pgdir(struct vm *vm, struct trapframe *tf)
 static int
 hv_flush_tlb(struct vm *vm, struct trapframe *tf)
 {
+  if (vm->mmu == MMU_DIRECT)
+    return direct_flush(vm);
   if (!vm->paged)
     return E_INVAL;
   shadow_flush(vm);
@@ -311,6 +320,8 @@ hv_flush_tlb(struct vm *vm, struct trapframe *tf)
 static int
 hv_invlpg(struct vm *vm, struct trapframe *tf)
 {
+  if (vm->mmu == MMU_DIRECT)
+    return direct_flush(vm);
   if (!vm->paged)
     return E_INVAL;
   shadow_invlpg(vm, tf->ebx);
@@ -350,6 +361,26 @@ hv_blk_notify(struct vm *vm, struct trapframe *tf)
   return blkring_notify(vm);
 }
 
+// Lab 4: direct paging's table updates and pins (direct.c checks and acts).
+static int
+hv_mmu_update(struct vm *vm, struct trapframe *tf)
+{
+  return direct_update(vm, tf);
+}
+
+static int
+hv_mmu_pin(struct vm *vm, struct trapframe *tf)
+{
+  return direct_pin(vm, tf->ebx, tf->ecx);
+}
+
+// Lab 4: ballooning (balloon.c checks and acts).
+static int
+hv_balloon_call(struct vm *vm, struct trapframe *tf)
+{
+  return hv_balloon(vm, tf->ebx, tf->ecx, tf->edx);
+}
+
 static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_CONSOLE_WRITE] hv_console_write,
   [HC_SET_TRAP] hv_set_trap,
@@ -373,6 +404,9 @@ static int (*const hcalls[])(struct vm *, struct trapframe *) = {
   [HC_EOI] hv_eoi,
   [HC_BLK_SETUP] hv_blk_setup,
   [HC_BLK_NOTIFY] hv_blk_notify,
+  [HC_MMU_UPDATE] hv_mmu_update,
+  [HC_MMU_PIN] hv_mmu_pin,
+  [HC_BALLOON] hv_balloon_call,
 };
 
 // A hypercall from vm's kernel: number in eax, result back in eax.

@@ -150,10 +150,12 @@ has_multiboot(const char *img, u32 size)
 // What a multiboot loader tells a PC kernel, in its memory at MB_INFO_GPA
 // (below 640 KiB, where loaders put it): mem_lower/mem_upper and a memory
 // map of the VM's memory, 640 KiB below 1 MiB and the rest above it.
-static void
+static int
 multiboot_info(struct vm *vm)
 {
-  char *page = vm_gpa_page(vm, MB_INFO_GPA);
+  char *page = vm_gpa_page_write(vm, MB_INFO_GPA);
+  if (page == 0)
+    return -1;                       // no page for it (the VM was stopped)
   struct mb_info *mbi = (struct mb_info *)page;
   struct mb_mmap *map = (struct mb_mmap *)(page + 256);
   memset(page, 0, PGSIZE);
@@ -164,6 +166,7 @@ multiboot_info(struct vm *vm)
   map[1] = (struct mb_mmap){ sizeof(map[0]) - 4, 0x100000, vm->mem_size - 0x100000, 1 };
   mbi->mmap_length = 2 * sizeof(map[0]);
   mbi->mmap_addr = MB_INFO_GPA + 256;
+  return 0;
 }
 
 // Load the named image into vm and set its registers for the first entry.
@@ -187,14 +190,19 @@ load_guest(struct vm *vm, const char *image)
   const struct proghdr *ph = (const struct proghdr *)(img + eh->phoff);
   for (int i = 0; i < eh->phnum; i++) {
     if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
-      continue;                      // the rest of memsz is already zero
+      continue;                      // the rest of memsz is already zero (the zero page)
     for (u32 off = 0; off < ph[i].filesz; ) {
       u32 gpa = seg_gpa(vm, &ph[i]) + off;
       u32 n = PGSIZE - (gpa & (PGSIZE - 1));
       if (n > ph[i].filesz - off)
         n = ph[i].filesz - off;
-      memmove((char *)vm_gpa_page(vm, PGROUNDDOWN(gpa)) + (gpa & (PGSIZE - 1)),
-              img + ph[i].off + off, n);
+      // The write path: the page is the zero page until written (share.c).
+      char *page = vm_gpa_page_write(vm, PGROUNDDOWN(gpa));
+      if (page == 0) {
+        kprintf("vmos: VM %d: no memory for its image\n", vm->id);
+        return -1;
+      }
+      memmove(page + (gpa & (PGSIZE - 1)), img + ph[i].off + off, n);
       off += n;
     }
   }
@@ -221,7 +229,10 @@ load_guest(struct vm *vm, const char *image)
               vm->id, image);
       return -1;
     }
-    multiboot_info(vm);
+    if (multiboot_info(vm) < 0) {
+      kprintf("vmos: VM %d: no memory for its multiboot information\n", vm->id);
+      return -1;
+    }
     tf->eax = MB_BOOT_MAGIC;
     tf->ebx = MB_INFO_GPA;
   }

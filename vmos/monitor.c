@@ -10,6 +10,7 @@
 #include "types.h"
 #include "defs.h"
 #include "param.h"
+#include "mmu.h"
 #include "vmos/vm.h"
 #include "vmos/vmos.h"
 #include "vmos/trace.h"
@@ -34,6 +35,22 @@ cmd_mem(int argc, char **argv)
   uint total = kalloc_total_pages(), free = kalloc_free_pages();
   kprintf("pages: %u total, %u free, %u in use (4 KiB each; %u KiB free)\n",
           total, free, total - free, free * 4);
+  if (balloon_pages_out())
+    kprintf("ballooned: %u pages given back by running VMs (%u KiB)\n", balloon_pages_out(),
+            balloon_pages_out() * 4);
+  share_mem();                   // what the VMs were promised, what backs it (share.c)
+  return 0;
+}
+
+// Page sharing's scan, now: identical pages of all VMs become one (share.c).
+static int
+cmd_share(int argc, char **argv)
+{
+  if (argc != 1) {
+    kprintf("usage: share   (scan every VM's memory now and share identical pages)\n");
+    return -1;
+  }
+  share_scan(1);
   return 0;
 }
 
@@ -208,6 +225,66 @@ cmd_trace(int argc, char **argv)
   return r < 0 ? -1 : 0;
 }
 
+// "8M", "512K", "1048576" -> bytes; 0 if that is no size.
+static u32
+monitor_size(const char *s)
+{
+  uint v = 0, n = 0;
+  for (; s[n] >= '0' && s[n] <= '9'; n++) {
+    if (v > 0xFFFFFFFFu / 10 - 9)
+      return 0;
+    v = v * 10 + (s[n] - '0');
+  }
+  if (n == 0)
+    return 0;
+  if ((s[n] == 'M' || s[n] == 'm') && s[n + 1] == 0)
+    return v < 4096 ? v << 20 : 0;
+  if ((s[n] == 'K' || s[n] == 'k') && s[n + 1] == 0)
+    return v < 4096 * 1024 ? v << 10 : 0;
+  return s[n] == 0 ? v : 0;
+}
+
+// balloon N SIZE: VM N should hold SIZE of its memory (balloon.c); its balloon
+// driver gives back or takes what it must, at its own pace.
+static int
+cmd_balloon(int argc, char **argv)
+{
+  uint id;
+  u32 size;
+  struct vm *vm;
+  if (argc != 3 || !parse_uint(argv[1], &id)) {
+    kprintf("usage: balloon N SIZE   (VM N should hold SIZE of its memory, e.g. 8M, 512K)\n");
+    return -1;
+  }
+  if ((vm = vm_byid(id)) == 0) {
+    kprintf("balloon: no VM %u\n", id);
+    return -1;
+  }
+  if (vm->state == VM_STOPPED) {
+    kprintf("balloon: VM %d (%s.%d) is stopped\n", vm->id, vm->name, vm->id);
+    return -1;
+  }
+  if (!vm->balloon_driver || vm->shared == 0 || vm->own_shared) {
+    kprintf("balloon: VM %d (%s.%d) has no balloon driver (it never said BALLOON_HELLO)\n",
+            vm->id, vm->name, vm->id);
+    return -1;
+  }
+  if ((size = monitor_size(argv[2])) == 0) {
+    kprintf("balloon: '%s' is not a size (bytes, or a number with K or M)\n", argv[2]);
+    return -1;
+  }
+  if (size > vm->mem_size || size < BALLOON_FLOOR) {
+    kprintf("balloon: VM %d (%s.%d) can hold %u KiB to %u KiB, not %u KiB\n", vm->id,
+            vm->name, vm->id, BALLOON_FLOOR / 1024, vm->mem_size / 1024, size / 1024);
+    return -1;
+  }
+  balloon_set_target(vm, PGROUNDUP(size));
+  kprintf("balloon: VM %d (%s.%d) asked to hold %u KiB of its %u KiB (holds %u KiB now)\n",
+          vm->id, vm->name, vm->id, PGROUNDUP(size) / 1024, vm->mem_size / 1024,
+          (vm->mem_size / PGSIZE - vm->balloon_pages) * 4);
+  return 0;
+}
+
 static const struct {
   const char *name;
   const char *help;
@@ -224,7 +301,9 @@ static const struct {
   { "console", "console output of each VM: bytes, lines, writes cut short by the rate", cmd_console },
   { "cont", "leave the monitor: typing goes to the VM with focus", cmd_cont },
   { "trace", "trace: write the timeline to the debug console (port 0xE9); trace on|off", cmd_trace },
-  { "mem", "machine pages: total, free, in use", cmd_mem },
+  { "mem", "machine pages: total, free, in use; guest memory promised and shared", cmd_mem },
+  { "balloon", "balloon N SIZE: VM N should hold SIZE of its memory (its balloon driver)", cmd_balloon },
+  { "share", "scan the VMs' memory now: identical pages become one, copied on write", cmd_share },
   { "ticks", "host timer ticks since boot", cmd_ticks },
   { "reboot", "reset the machine", cmd_reboot },
   { "halt", "power the machine off", cmd_halt },

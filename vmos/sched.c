@@ -106,6 +106,9 @@ handle_exit(struct vm *vm)
     // Only ring 1 passes the DPL1 gate; ring 3 arrives as #GP 0x412 below.
     cause = X_HCALL;
     hcall(vm);
+  } else if (trapno == T_PGFLT && vm->mmu == MMU_DIRECT) {
+    // Direct paging: the CPU walked the guest's own tables; nothing to hide.
+    cause = direct_fault(vm, rcr2(), tf->err);
   } else if (trapno == T_PGFLT && vm->paged) {
     // Shadow paging: most faults are the host's business, not the guest's.
     u32 addr = rcr2();

@@ -112,6 +112,15 @@ stats_print(void)
               "write-protect faults %u, entries dropped %u\n", s->sh_hits, s->sh_misses,
               s->sh_evictions, s->sh_protects, s->sh_wp_faults, s->sh_dropped);
     }
+    if (vm->balloon_target || s->balloon_given || s->balloon_refused)   // (balloon.c)
+      kprintf("  balloon: target %u KiB, holds %u KiB (%u pages given back); pages given %u, "
+              "taken %u, short %u; refused calls %u; machine pages freed %u\n", vm->balloon_target / 1024,
+              (vm->mem_size / 4096 - vm->balloon_pages) * 4, vm->balloon_pages,
+              s->balloon_given, s->balloon_taken, s->balloon_short, s->balloon_refused,
+              s->balloon_freed);
+    kprintf("  sharing: pages shared %u, copies on write %u (of the zero page %u), "
+            "writes that took the page %u, merged by scans %u\n", s->sh_pages, s->sh_copies,
+            s->sh_zero_copies, s->sh_owned, s->sh_merged);
     if (vm->state == VM_STOPPED)
       kprintf("  stopped: %s\n", vm->why);
   }

@@ -16,6 +16,11 @@
 // which the host reads only right after the CPU and the stubs wrote the frame
 // there and writes only right before the iret that pops it: the guest never
 // runs in between, so what it scribbles there is never trusted.
+// A direct-paging VM (direct.c) has two read-only tables more in its copy of
+// the region, in slots nothing else uses: M2P at M2P_BASE (the same pages in
+// every such VM: machine frame -> guest-physical page and owner) and P2M at
+// P2M_BASE (its own pmap's page tables). direct.c fills those slots of
+// vm->swpt; sw_init checks the shared pages end below them.
 #include "types.h"
 #include "defs.h"
 #include "x86.h"
@@ -63,6 +68,8 @@ sw_init(void)
 
   u32 tpa, tsize;
   gdt_tables(&tpa, &tsize);
+  if (SW_TABLES + tsize > M2P_BASE)
+    panic("sw_init: the GDT and TSS (%u bytes) reach direct paging's M2P slots", tsize);
   for (u32 off = 0; off < tsize; off += PGSIZE)
     swmap(SW_TABLES + off, tpa + off, 0);
   gdt_move(SW_TABLES);             // from now on the CPU uses them through here

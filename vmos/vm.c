@@ -54,18 +54,42 @@ pd_free_tables(pde_t *pd, int pages)
   }
 }
 
+// Give back a VM's memory: its own pages to the allocator, its references to
+// shared pages to share.c (the page goes back with its last), then the pmap's
+// tables.
+static void
+pmap_free(struct vm *vm)
+{
+  for (int i = 0; i < NPDENTRIES; i++) {
+    if (!(vm->pmap[i] & PTE_P))
+      continue;
+    pte_t *pt = P2V(PTE_ADDR(vm->pmap[i]));
+    for (int j = 0; j < NPTENTRIES; j++) {
+      if (!(pt[j] & PTE_P))
+        continue;
+      if (pt[j] & PTE_W)
+        kfree(P2V(PTE_ADDR(pt[j])));
+      else
+        share_drop(vm, &pt[j]);
+      pt[j] = 0;
+    }
+  }
+  pd_free_tables(vm->pmap, 0);
+}
+
 static void
 vm_free_memory(struct vm *vm)
 {
   fpu_forget(vm);
   sw_vm_free(vm);
+  direct_free(vm);                    // its frames are nobody's in M2P again
   if (vm->own_shared) {               // a trap-mode VM's: the host's page
     kfree(vm->own_shared);
     vm->own_shared = 0;
     vm->shared = 0;
   }
   if (vm->pmap) {
-    pd_free_tables(vm->pmap, 1);      // the VM's memory itself
+    pmap_free(vm);                    // the VM's memory itself
     kfree(vm->pmap);
     vm->pmap = 0;
   }
@@ -78,6 +102,7 @@ vm_free_memory(struct vm *vm)
 }
 
 // A new VM with mem_size bytes of zeroed memory, or 0 (and why, printed).
+// Zeroed lazily: each page is the host's zero page until the guest writes it.
 // Its memory is known to the host by guest-physical address (vm->pmap); how the
 // guest sees it is decided when its image is loaded (vm_make_flat or shadow).
 struct vm*
@@ -93,19 +118,26 @@ vm_alloc(const char *name, u32 mem_size)
   safestrcpy(vm->name, name, sizeof(vm->name));
   vm->mem_size = PGROUNDUP(mem_size);
   vm->disk.drive = -1;
+  // Memory is promised, not handed out (share.c), so VMs together may be
+  // promised more than the machine has; but never one VM more than all of it,
+  // which it could never have once it wrote every page.
+  if (vm->mem_size / PGSIZE > kalloc_total_pages()) {
+    kprintf("vmos: not enough memory for VM %d (%s): %u KiB asked, %u KiB free; one VM is "
+            "never promised more than the machine's %u KiB\n", vm->id, name, mem_size / 1024,
+            kalloc_free_pages() * 4, kalloc_total_pages() * 4);
+    return 0;
+  }
   vm->pmap = kalloc();
   vm->pgdir = kalloc();
   if (vm->pmap == 0 || vm->pgdir == 0 || sw_vm_init(vm) < 0)
     goto nomem;
+  // Every page starts on the zero page, read-only (share.c): memory the
+  // guest never writes costs the host only the pmap's own tables.
   for (u32 gpa = 0; gpa < vm->mem_size; gpa += PGSIZE) {
     pte_t *pte = pt_walk(vm->pmap, gpa, 1);
-    void *page = kalloc();
-    if (pte == 0 || page == 0) {
-      if (page)
-        kfree(page);
+    if (pte == 0)
       goto nomem;
-    }
-    *pte = V2P(page) | PTE_P | PTE_W;
+    share_map_zero(vm, pte);
   }
   vm->cr3 = V2P(vm->pgdir);
   vm->idt_dirty = 1;
@@ -144,14 +176,17 @@ vm_gpa_page(struct vm *vm, u32 gpa)
 }
 
 // The same for writing it: a machine page of the VM's own, or 0 if it has
-// none there. (No page is read-only in the pmap until page sharing makes
-// some; then the write takes a private copy.)
+// none there. A read-only page (the zero page, or one the sharing scan made)
+// becomes its own first (share_break: a copy, counted); 0 too if the host has
+// no page for that copy, and then the VM has been stopped, saying so.
 void*
 vm_gpa_page_write(struct vm *vm, u32 gpa)
 {
   pte_t *pte = vm_pmap_pte(vm, gpa);
-  if (pte == 0 || !(*pte & PTE_P) || !(*pte & PTE_W))
+  if (pte == 0 || !(*pte & PTE_P))
     return 0;
+  if (!(*pte & PTE_W))
+    return share_break(vm, PGROUNDDOWN(gpa), pte);
   return P2V(PTE_ADDR(*pte));
 }
 
@@ -165,7 +200,10 @@ vm_gpa_free(struct vm *vm, u32 gpa)
   pte_t *pte = vm_pmap_pte(vm, gpa);
   if (pte == 0 || !(*pte & PTE_P))
     return -1;
-  kfree(P2V(PTE_ADDR(*pte)));
+  if (*pte & PTE_W)
+    kfree(P2V(PTE_ADDR(*pte)));
+  else
+    share_drop(vm, pte);             // shared: one reference fewer (share.c)
   *pte = 0;
   return 0;
 }
@@ -173,14 +211,24 @@ vm_gpa_free(struct vm *vm, u32 gpa)
 // The permission bits a mapping of guest-physical gpa may have in a table
 // the CPU uses (a flat guest's, a shadow), of the ones (PTE_W, PTE_U) the
 // guest's own view would give it: no PTE_W for a page the pmap makes
-// read-only. 0 if the VM has no page there.
+// read-only. 0 if the VM has no page there (or it was stopped: no memory).
+// A paged guest's shadow never maps the zero page: its first touch through
+// the CPU takes its own zeroed page, so that a copy never has to drop a whole
+// shadow for it (share.c). (Its kernel writes nearly every page it touches
+// anyway: xv6a fills each free page.) A flat guest's map keeps it read-only.
 u32
 vm_gpa_perm(struct vm *vm, u32 gpa, u32 perm)
 {
   pte_t *pte = vm_pmap_pte(vm, gpa);
   if (pte == 0 || !(*pte & PTE_P))
     return 0;
-  return (*pte & PTE_W) ? perm : perm & ~PTE_W;
+  if (!(*pte & PTE_W) && vm->paged && PTE_ADDR(*pte) == share_zero_pa() &&
+      share_break(vm, PGROUNDDOWN(gpa), pte) == 0)
+    return 0;
+  if (*pte & PTE_W)
+    return perm;
+  *pte |= PTE_MAPPED_RO;             // a table may now map it: a copy must flush
+  return perm & ~PTE_W;
 }
 
 // A flat guest (like mini) has no page tables: the host maps its memory once, at
@@ -202,12 +250,21 @@ vm_make_flat(struct vm *vm)
 
 // A page fault of a flat guest at va that its fixed map explains: a write to
 // a page the pmap makes read-only (page sharing) gets the VM's own copy, and
-// the map says writable again. 1 if that was it (a hidden fault), 0 if the
-// fault is the guest's own.
+// the map says writable again. 1 if that was it (a hidden fault), or if it
+// touched a page it gave back (then it is stopped), 0 if the fault is the
+// guest's own.
 int
 vm_flat_fault(struct vm *vm, u32 va, u32 err)
 {
   u32 gpa = va - FLAT_BASE;
+  // A page it gave back (balloon.c): its map has no entry there any more. Not
+  // the guest's own fault to handle: it broke its promise, and what it finds
+  // there would be nothing of its own. Stopped, with the page named.
+  if (gpa < vm->mem_size && !(err & PF_P) && balloon_gave(vm, gpa)) {
+    vm_stop(vm, "it touched guest-physical 0x%x at 0x%x, a page it gave back to the host "
+            "(balloon)", PGROUNDDOWN(gpa), va);
+    return 1;
+  }
   if (!(err & PF_P) || !(err & PF_W) || gpa >= vm->mem_size)
     return 0;
   pte_t *pte = pt_walk(vm->pgdir, va, 0);
@@ -228,6 +285,8 @@ vm_flat_fault(struct vm *vm, u32 va, u32 err)
 void
 vm_stop(struct vm *vm, const char *fmt, ...)
 {
+  if (vm->state == VM_STOPPED)
+    return;                       // stopped already (its first reason stands)
   __builtin_va_list ap;
   __builtin_va_start(ap, fmt);
   kvsnprintf(vm->whybuf, sizeof(vm->whybuf), fmt, ap);
@@ -276,6 +335,8 @@ translate(struct vm *vm, u32 gva, int write, u32 *gpa)
     *gpa = gva - FLAT_BASE;
     return 0;
   }
+  if (vm->mmu == MMU_DIRECT)
+    return direct_translate(vm, gva, write, gpa);    // its own tables, machine addresses
   return shadow_translate(vm, gva, write, gpa);
 }
 

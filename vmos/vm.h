@@ -98,6 +98,24 @@ struct vmstats {
   uint idle_blocks;          // ... that blocked it (nothing pending, deadline ahead)
   uint idle_past;            // ... that returned at once: the deadline was now or past
   uint idle_deadline_wakeups;  // ... that its deadline ended (no interrupt came first)
+  uint mmu_pairs;            // direct paging (direct.c): HC_MMU_UPDATE pairs done
+  uint mmu_batches;          // ... HC_MMU_UPDATE calls
+  uint mmu_refused;          // ... pairs, pins, unpins and loads refused
+  uint mmu_pins;             // ... pages pinned (HC_MMU_PIN)
+  uint mmu_unpins;           // ... and unpinned
+  uint balloon_given;        // pages it gave back to the host (HC_BALLOON, balloon.c)
+  uint balloon_freed;        // ... of them machine pages the host got back (a page
+                             //    never written was the zero page: nothing to free)
+  uint balloon_taken;        // ... and took back
+  uint balloon_short;        // pages it asked back that the host had no memory for
+  uint balloon_refused;      // HC_BALLOON calls refused (bad batch, op, pointer)
+  // page sharing (share.c)
+  uint sh_pages;             // its guest pages on a shared machine page now (zero page too)
+  uint sh_copies;            // private copies made at a write to one (a hidden fault, or
+                             // a host write on its behalf)
+  uint sh_zero_copies;       // ... of them, of the zero page
+  uint sh_owned;             // writes to a shared page it alone still had: no copy needed
+  uint sh_merged;            // its pages the scan put on a shared page
   // the shadow cache (shadow.c)
   uint sh_hits;              // page-directory loads that found their shadow kept
   uint sh_misses;            // ... that had to start an empty one
@@ -106,6 +124,11 @@ struct vmstats {
   uint sh_wp_faults;         // writes to them (hidden faults) that unprotected them
   uint sh_dropped;           // shadow entries dropped because their guest table changed
 };
+
+// A software bit of a pmap entry (share.c): the page is read-only and some
+// table the CPU uses may map it so (vm_gpa_perm said so), so a write's copy
+// must drop those mappings.
+#define PTE_MAPPED_RO 0x800
 
 struct vdisk {              // a VM's disk (vdev_disk.c)
   int drive;                 // the host drive behind it; -1: no disk
@@ -140,6 +163,7 @@ struct vm {
   pde_t *pgdir;              // the page directory the guest runs in
   u32 cr3;                   // its physical address
   int paged;                 // the guest has its own page tables (shadow.c)
+  int mmu;                   // a paged guest's: MMU_SHADOW, or MMU_DIRECT (direct.c)
   u32 gcr3;                  // its page directory, guest-physical; GCR3_BOOT at first
   // its shadows (shadow.c): the one of gcr3 is vm->pgdir, the others wait
   struct shadow sh[SHADOW_CACHE];
@@ -231,8 +255,18 @@ struct vm {
   char in[CONS_IN];
   uint in_r, in_w;
 
+  // ballooning (balloon.c, lab 4): pages it gave back are no-P entries of
+  // vm->pmap marked PMAP_GIVEN, the only ones it may take back
+  int balloon_driver;        // it said BALLOON_HELLO: the monitor may set a target
+  u32 balloon_target;        // bytes the operator asks it to hold; 0: no request
+  uint balloon_pages;        // pages it has given back and not taken yet
+
   struct vmstats st;
 };
+
+#define PMAP_GIVEN   0x200   // a pmap entry's software bit: given back (no PTE_P)
+#define PMAP_MARK    0x400   // ... in this HC_BALLOON's batch (a duplicate check)
+#define BALLOON_FLOOR (1u << 20)   // the least memory `balloon N SIZE` may leave a VM
 
 extern struct vm vms[MAXVMS];
 extern int nvms;

@@ -7,8 +7,24 @@
 struct vm;
 struct trapframe;
 
+// balloon.c
+int         hv_balloon(struct vm *vm, u32 op, u32 gva, u32 n);
+int         balloon_set_target(struct vm *vm, u32 bytes);
+int         balloon_gave(struct vm *vm, u32 gpa);
+uint        balloon_pages_out(void);
+
 // boot.c
 void        vmos_boot(void);                 // create the VMs the boot line names
+
+// direct.c
+int         direct_init(struct vm *vm);
+void        direct_free(struct vm *vm);
+int         direct_translate(struct vm *vm, u32 gva, int write, u32 *gpa);
+int         direct_fault(struct vm *vm, u32 va, u32 err);
+int         direct_update(struct vm *vm, struct trapframe *tf);
+int         direct_pin(struct vm *vm, u32 op, u32 gpa);
+int         direct_set_pgdir(struct vm *vm, u32 gpa, u32 esp1);
+int         direct_flush(struct vm *vm);
 
 // emul/emul.c, emul/desc.c (the rest of vmos/emul/ is its own: emul/emul.h)
 int         emulate(struct vm *vm);
@@ -78,6 +94,16 @@ void        shadow_new_pgdir(struct vm *vm);
 void        shadow_invlpg(struct vm *vm, u32 va);
 void        shadow_gpa_write(struct vm *vm, u32 gpa);
 void        shadow_free(struct vm *vm);
+
+// share.c
+u32         share_zero_pa(void);
+void        share_map_zero(struct vm *vm, pte_t *pte);
+int         share_own_all(struct vm *vm);
+void*       share_break(struct vm *vm, u32 gpa, pte_t *pte);
+void        share_drop(struct vm *vm, pte_t *pte);
+int         share_scan(int verbose);
+uint        share_saved(void);
+void        share_mem(void);
 
 // stats.c
 void        stats_list(void);

@@ -96,6 +96,7 @@ console_intr(void)
       if (buf[i] == '\n') {
         line[len] = 0;
         kprintf("mini: got '%s'\n", line);
+        sharetest_line(line);      // mini-share's commands (sharetest.c)
         len = 0;
       } else if (len < sizeof(line) - 1) {
         line[len++] = buf[i];

@@ -273,6 +273,10 @@ fuzz_one(uint *refused)
   case HC_BLOCK_IO:                   // it has no disk
     b = bad_ptr();
     break;
+  case HC_BALLOON:                    // give or take pages named by a bad pointer,
+    a = rnd() % 2 ? BALLOON_GIVE + rnd() % 2 : rnd() | 4;   // or an op that is none
+    b = bad_ptr();                    // (BALLOON_HELLO is fine: never made here)
+    break;
   case HC_IRQ_ENABLE: case HC_YIELD: case HC_IDLE: case HC_EXIT: case HC_NULL:
     return 0;                         // fine and well tested, or they end the fuzz
   default:                            // anything else: random words; mini is not
@@ -391,6 +395,82 @@ attack(void)
   shared.s.vif = 0;
   for (volatile uint i = 0; ; i++)
     ;
+}
+
+#elif defined(MINI_BALBAD)
+// HC_BALLOON with batches the host must refuse whole (lab 4, vmos/abi.h
+// "Ballooning"), each result printed, then a give and a take that are right,
+// so a test sees the refusals changed nothing: pages beyond its memory, its
+// shared page, a page given twice, a page it never gave, a duplicate in one
+// batch, a batch too long, a bad array pointer, an unknown op.
+static uint b[BALLOON_BATCH + 1];
+
+static int
+balloon(uint op, uint n)
+{
+  return hcall3(HC_BALLOON, op, b, n);
+}
+
+static void
+attack(void)
+{
+  uint lo = balloon_free_lo() - info.mem_base, p0 = lo, p1 = lo + 4096, p2 = lo + 8192;
+  b[0] = info.mem_size;
+  kprintf("mini: balbad: give beyond its memory: %d\n", balloon(BALLOON_GIVE, 1));
+  b[0] = (uint)&shared - info.mem_base;
+  kprintf("mini: balbad: give its shared page: %d\n", balloon(BALLOON_GIVE, 1));
+  b[0] = p0 + 12;
+  kprintf("mini: balbad: give an unaligned address: %d\n", balloon(BALLOON_GIVE, 1));
+  b[0] = p1;
+  b[1] = p1;
+  kprintf("mini: balbad: give one page twice in a batch: %d\n", balloon(BALLOON_GIVE, 2));
+  b[0] = p0;
+  kprintf("mini: balbad: give a free page: %d\n", balloon(BALLOON_GIVE, 1));
+  kprintf("mini: balbad: give it again: %d\n", balloon(BALLOON_GIVE, 1));
+  b[0] = p1;
+  b[1] = p0;
+  kprintf("mini: balbad: give a batch with a given page last: %d\n",
+          balloon(BALLOON_GIVE, 2));
+  b[0] = p2;
+  kprintf("mini: balbad: take a page it never gave: %d\n", balloon(BALLOON_TAKE, 1));
+  b[0] = p0;
+  b[1] = p1;
+  kprintf("mini: balbad: take a given page and one never given: %d\n",
+          balloon(BALLOON_TAKE, 2));
+  for (uint i = 0; i <= BALLOON_BATCH; i++)
+    b[i] = lo + i * 4096;
+  kprintf("mini: balbad: give a batch of %u: %d\n", BALLOON_BATCH + 1,
+          balloon(BALLOON_GIVE, BALLOON_BATCH + 1));
+  kprintf("mini: balbad: give 0 pages: %d\n", balloon(BALLOON_GIVE, 0));
+  kprintf("mini: balbad: give from a bad pointer: %d\n",
+          hcall3(HC_BALLOON, BALLOON_GIVE, 0xC0100000, 1));
+  kprintf("mini: balbad: op 7: %d\n", balloon(7, 1));
+  // The first page given is still given (and only it): taking it back works
+  // once, and it comes back zeroed.
+  *(volatile uint *)(info.mem_base + p1) = 0x1234;   // p1 was never given: still ours
+  b[0] = p0;
+  kprintf("mini: balbad: take the given page back: %d\n", balloon(BALLOON_TAKE, 1));
+  kprintf("mini: balbad: take it back again: %d\n", balloon(BALLOON_TAKE, 1));
+  kprintf("mini: balbad: it reads 0x%x; the page never given reads 0x%x\n",
+          *(volatile uint *)(info.mem_base + p0), *(volatile uint *)(info.mem_base + p1));
+}
+
+#elif defined(MINI_BALTOUCH)
+// A kernel that gives a page back to the host and writes it afterwards: the
+// host must stop it (the page may be another VM's by now), naming the page.
+static uint b[1];
+
+static void
+attack(void)
+{
+  uint va = balloon_free_lo() + 4096;
+  b[0] = va - info.mem_base;
+  *(volatile uint *)va = 1;
+  kprintf("mini: baltouch: gave guest-physical 0x%x: %d\n", b[0],
+          hcall3(HC_BALLOON, BALLOON_GIVE, b, 1));
+  kprintf("mini: baltouch: writing it\n");
+  *(volatile uint *)va = 2;
+  kprintf("mini: baltouch: the write went through (wrong)\n");
 }
 
 #else

@@ -86,6 +86,8 @@ misbehave(void)
   hcall1(HC_MARK, "x\r\nvmos: stopped VM 2 (mini.2)");
   hcall1(HC_MARK, "a: exits 999 hcalls 999");
   hcall2(HC_EXIT, 7, "bye\r\nvmos: stopped VM 2 (mini.2): forged exit\x1b]0;t\x07");
+#elif defined(MINI_SHARE)
+  sharetest_boot();                  // pages for the page-sharing tests (sharetest.c)
 #elif defined(MINI_IDLETEST)
   idletest();
 #elif defined(MINI_BADSTACK)
@@ -117,6 +119,7 @@ main(void)
 #endif
   if (info.idle_spin)
     kprintf("mini: idle=spin: it spins when idle, with interrupts on\n");
+  balloon_init();
   hostile_kernel();
   task_start();
 }

@@ -29,6 +29,16 @@ void idletest(void);           // mini-idletest's tests of HC_IDLE (grade/idle.p
 void hostile_kernel(void);     // a test variant's attack on the host; else nothing
 int  hostile_fault(struct tf *tf);   // 1: a fault of its kernel the attack expected
 
+// balloon.c
+void balloon_init(void);       // tell the host it has a balloon driver
+void balloon_tick(void);       // at each timer tick: towards the host's target
+uint balloon_free_lo(void);    // the pages no part of mini uses: [lo, hi)
+uint balloon_free_hi(void);
+
+// sharetest.c
+void sharetest_boot(void);     // mini-share: fill its test pages (grade/share.py)
+void sharetest_line(const char *s);   // ... and do what a line typed to it says
+
 // console.c
 void kprintf(const char *fmt, ...);
 void kputs(const char *s, uint n);
@@ -64,6 +74,7 @@ extern int ntasks;
 extern uint ticks;
 extern char kstack[8192];     // the one ring-1 stack for traps from tasks
 void task_init(void);
+uint task_stacks_low(void);    // the lowest address of the tasks' stacks
 void task_start(void) __attribute__((noreturn));
 void task_tick(struct tf *tf);
 void task_exit(struct tf *tf, int code);

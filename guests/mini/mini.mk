@@ -23,7 +23,11 @@ MINI_UOBJS := $(patsubst user/mini/%.c,$(OUT)/mini/user/%.o,$(MINI_USRCS))
 MINI_VARIANTS += mini-idle mini-idletest
 # The console suite's guests: one floods its console, one dresses its text as host lines.
 MINI_VARIANTS += mini-flood
+# The balloon suite's attackers (lab 4): bad HC_BALLOON batches, a touch of a page given.
+MINI_VARIANTS += mini-balbad mini-baltouch
 MINI_VARIANTS += mini-forge
+# Page sharing (lab 4, grade/share.py): a mini with pages the same in every copy of it.
+MINI_VARIANTS += mini-share
 
 $(OUT)/mini/user/%.o: user/mini/%.c | deps
 	@mkdir -p $(@D)

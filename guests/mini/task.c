@@ -70,6 +70,15 @@ task_init(void)
   }
 }
 
+// The tasks' stacks take the top of memory, a page below memtop() each
+// USTACK below the last: room for NTASK, whatever runs (balloon.c gives
+// nothing of it away).
+uint
+task_stacks_low(void)
+{
+  return memtop() - 4096 - NTASK * USTACK;
+}
+
 // The next runnable task after cur (cur itself last), or 0.
 static struct task*
 pick(void)

@@ -59,6 +59,7 @@ trap(struct tf *tf)
 {
   switch (tf->trapno) {
   case VIRQ_VECTOR(VIRQ_TIMER):
+    balloon_tick();              // (before task_tick, which may idle inside)
     task_tick(tf);
     return;
   case VIRQ_VECTOR(VIRQ_CONSOLE):

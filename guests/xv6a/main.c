@@ -21,6 +21,7 @@ main(uint magic, uint info)
   kinit(P2V(4 << 20), P2V(physmem));   // the rest
   trapinit();                    // traps and interrupts
   pv_timer_init(100);            // 100 ticks a second
+  balloon_init();                // tell the host it may ask for memory back
   cprintf("xv6a: own page tables, %d pages free\n", kfreecount());
   binit();                       // buffer cache
   ideinit();                     // the disk and its interrupt

@@ -20,6 +20,28 @@ int  pv_console_irq(void);             // the interrupt that brings it: COM1's b
                                        // vmos: VIRQ_CONSOLE, or COM2's if the VM owns it
 void pv_lcr3(uint pa);                 // load a page directory (physical address)
 void pv_invlpg(void *va);
+// Page-table entries (vm.c reads and writes every one through these). Bare,
+// trap mode and vmos's shadow paging: plain loads and stores. vmos's direct
+// paging (vm_info.mmu == MMU_DIRECT, vmos/abi.h "Direct paging"): an entry
+// holds a machine address (P2M on the way in, M2P on the way out), and one
+// in a pinned table is changed by HC_MMU_UPDATE, queued and sent in batches:
+// before a pgdir load, an invlpg, a return to user mode, a pin (pv_mmu_flush).
+void pv_pte_set(uint *e, uint pa, int perm);   // *e = pa | perm (perm has PTE_P), or
+                                       // 0 if perm is 0
+uint pv_pte_get(uint *e);              // *e as physical address | flags (or 0)
+int  pv_pte_next(uint *t, int i, int n);  // the first present entry of t[i..n), or n
+                                       // (a loop over a table at the cost of a
+                                       // load per absent entry)
+void pv_pt_new(uint *pgdir, void *pt); // pt, zeroed, becomes a table of pgdir: pinned
+                                       // now if pgdir is (tables of a directory not
+                                       // loaded yet are pinned with it at its load)
+int  pv_pgdir_free(uint *pgdir);       // pgdir and its user tables are dead (their
+                                       // pages freed): 1 if pv frees the tables
+                                       // itself (unpinned, writable, then kfree'd:
+                                       // later), 0 if the caller kfrees them now
+void pv_mmu_flush(void);               // queued updates in force now
+void pv_direct_on(uint id);            // (vmos: pv_direct.c, from pv_init and
+void pv_pgdir_ready(uint pa);          // before each load in pv_vmos.c)
 void pv_cli(void);                     // interrupts off (really, or virtually)
 void pv_sti(void);                     // on; pending ones are taken now
 int  pv_intr_on(void);                 // are they on?
@@ -52,6 +74,14 @@ struct blk_ring *pv_disk_ring(void);   // pv mode: the ring the host took (HC_BL
 int  pv_disk_notify(void);             // "requests queued": requests the host took
 int  pv_mark(const char *label);        // `make bench`: the host prints its counters
                                        // for this VM, tagged (-1 on bare: no host)
+// Ballooning (balloon.c; vmos/abi.h, "Ballooning"): only under vmos; bare and in
+// trap mode there is no host to give memory to (hello -1, target 0).
+int  pv_balloon_hello(void);           // "I have a balloon driver": 0, or -1 (none)
+uint pv_balloon_target(void);          // bytes the host asks it to hold; 0: no request
+int  pv_balloon_give(uint *pa, int n); // these n pages (physical addresses) go to the
+                                       // host: n, or an error (< 0): none went
+int  pv_balloon_take(uint *pa, int n); // ... come back, zeroed: how many (the first
+                                       // ones), or an error (< 0)
 uint multiboot_memsize(uint info);     // multiboot.c (bare, trap): the loader's
                                        // memory map at physical address info
 

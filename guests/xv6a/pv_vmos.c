@@ -42,6 +42,8 @@ pv_init(uint magic, uint info)
   if (hc(HC_VM_INFO, (uint)&vminfo, 0, 0) < 0)
     memset(&vminfo, 0, sizeof(vminfo));
   pv_own_irqs = vminfo.irqs;
+  if (vminfo.mmu == MMU_DIRECT)
+    pv_direct_on(vminfo.id);     // its page tables are pinned ones (pv_direct.c)
   if (vminfo.idle_spin)
     cprintf("xv6a: idle=spin: it spins when idle, with interrupts on\n");
   hc(HC_SET_IRET, (uint)iret_start, (uint)iret_end, 0);
@@ -122,8 +124,18 @@ pv_getc(void)
 // (routed by the host, or, in swap and defer modes, straight from the device).
 int pv_console_irq(void) { return com2 ? IRQ_COM2 : VIRQ_CONSOLE; }
 
-void pv_lcr3(uint pa) { hc(HC_SET_PGDIR, pa, 0, 0); }
-void pv_invlpg(void *va) { hc(HC_INVLPG, (uint)va, 0, 0); }
+void pv_lcr3(uint pa) { pv_pgdir_ready(pa); hc(HC_SET_PGDIR, pa, 0, 0); }
+
+// Direct paging: the hypercall that sent the update reloaded CR3 on its way
+// back (vmos/abi.h), so sending the queue is the whole invlpg.
+void
+pv_invlpg(void *va)
+{
+  if (vminfo.mmu == MMU_DIRECT)
+    pv_mmu_flush();
+  else
+    hc(HC_INVLPG, (uint)va, 0, 0);
+}
 void pv_cli(void) { shared.s.vif = 0; }
 int pv_intr_on(void) { return shared.s.vif & 1; }
 
@@ -161,7 +173,7 @@ pv_idle(uint deadline)
   hc(HC_IDLE, deadline && clock_period ? clock_base + deadline * clock_period : 0, 0, 0);
 }
 void pv_set_kstack(uint esp) { hc(HC_STACK_SWITCH, esp, 0, 0); }
-void pv_switch(uint esp, uint pa) { hc(HC_SET_PGDIR, pa, esp, 0); }
+void pv_switch(uint esp, uint pa) { pv_pgdir_ready(pa); hc(HC_SET_PGDIR, pa, esp, 0); }
 uint pv_fault_addr(void) { return shared.s.cr2; }   // the host saves it for us
 int pv_irq_noted(int irq) { return (shared.s.pending >> irq) & 1; }
 int pv_mark(const char *label) { return hc(HC_MARK, (uint)label, 0, 0); }
@@ -244,6 +256,7 @@ uint pv_clock(uint counted) { return shared.s.ticks; }
 void
 pv_take_pending(void)
 {
+  pv_mmu_flush();                // (direct paging: what the process will use)
   if (shared.s.pending == 0)     // the usual case: nothing waits
     return;
   for (int i = 0; i < 32 && shared.s.pending; i++)
@@ -280,3 +293,10 @@ pv_exit(int status, const char *why)
   for (;;)
     ;
 }
+
+// Ballooning (balloon.c): the host's target is a word of the shared page;
+// pages go and come by HC_BALLOON, guest-physical addresses in an array.
+int pv_balloon_hello(void) { return hc(HC_BALLOON, BALLOON_HELLO, 0, 0) == 0 ? 0 : -1; }
+uint pv_balloon_target(void) { return shared.s.balloon_target; }
+int pv_balloon_give(uint *pa, int n) { return hc(HC_BALLOON, BALLOON_GIVE, (uint)pa, n); }
+int pv_balloon_take(uint *pa, int n) { return hc(HC_BALLOON, BALLOON_TAKE, (uint)pa, n); }

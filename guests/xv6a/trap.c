@@ -75,6 +75,8 @@ trap(struct trapframe *tf)
   case T_IRQ0 + IRQ_TIMER:
     ticks = pv_clock(ticks + 1);
     wakeup(&ticks);
+    balloon_tick(ticks);         // the host's balloon target (the kernel is never
+                                 // interrupted here: kalloc is not in use)
     idetick();
     pv_eoi(IRQ_TIMER, 0);
     if (curproc)

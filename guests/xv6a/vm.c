@@ -6,6 +6,11 @@
 // pv_switch, with the kernel stack): a CR3 load on bare QEMU, HC_SET_PGDIR
 // under vmos (whose shadow paging follows these tables); switchuvm skips the
 // load when the directory is the one loaded already. sbrk is lazy (uvmtouch).
+// Every entry is read and written through pv.h (pv_pte_get, pv_pte_set): under
+// vmos's direct paging the CPU walks these very tables, so they hold machine
+// addresses and a loaded one changes only by hypercall (pv_direct.c); a new
+// table is announced (pv_pt_new) and a directory is let go before it is freed
+// (pv_pgdir_free). Elsewhere those are plain loads and stores.
 #include "xv6a.h"
 #include "pv.h"
 #include "proc.h"
@@ -17,13 +22,15 @@ walkpgdir(pde_t *pgdir, const void *va, int alloc)
 {
   pde_t *pde = &pgdir[PDX(va)];
   pte_t *pgtab;
-  if (*pde & PTE_P) {
-    pgtab = P2V(PTE_ADDR(*pde));
+  uint e = pv_pte_get(pde);
+  if (e & PTE_P) {
+    pgtab = P2V(PTE_ADDR(e));
   } else {
     if (!alloc || (pgtab = (pte_t *)kalloc()) == 0)
       return 0;
     memset(pgtab, 0, PGSIZE);
-    *pde = V2P(pgtab) | PTE_P | PTE_W | PTE_U;
+    pv_pt_new(pgdir, pgtab);
+    pv_pte_set(pde, V2P(pgtab), PTE_P | PTE_W | PTE_U);
   }
   return &pgtab[PTX(va)];
 }
@@ -35,9 +42,9 @@ mappages(pde_t *pgdir, uint va, uint size, uint pa, int perm)
     pte_t *pte = walkpgdir(pgdir, (void *)a, 1);
     if (pte == 0)
       return -1;
-    if (*pte & PTE_P)
+    if (pv_pte_get(pte) & PTE_P)
       panic("remap");
-    *pte = pa | perm | PTE_P;
+    pv_pte_set(pte, pa, perm | PTE_P);
   }
   return 0;
 }
@@ -67,7 +74,7 @@ setupkvm(void)
     return 0;
   memset(pgdir, 0, PGSIZE);
   for (int i = PDX(KERNBASE); i < 1024; i++)
-    pgdir[i] = kpgdir[i];
+    pgdir[i] = kpgdir[i];          // (raw: the same kind of entry, whatever the mode)
   return pgdir;
 }
 
@@ -132,9 +139,10 @@ deallocuvm(pde_t *pgdir, uint oldsz, uint newsz)
       a = (a & ~((PGSIZE << 10) - 1)) + (PGSIZE << 10) - PGSIZE;
       continue;
     }
-    if (*pte & PTE_P) {
-      kfree(P2V(PTE_ADDR(*pte)));
-      *pte = 0;
+    uint e = pv_pte_get(pte);
+    if (e & PTE_P) {
+      kfree(P2V(PTE_ADDR(e)));
+      pv_pte_set(pte, 0, 0);
     }
   }
   return newsz;
@@ -147,10 +155,18 @@ freevm(pde_t *pgdir)
 {
   if (pgdir == loaded_pgdir)       // (never while loaded, but a page reused as
     loaded_pgdir = 0;              // another directory must not look loaded)
-  deallocuvm(pgdir, KERNBASE, 0);
-  for (int i = 0; i < PDX(KERNBASE); i++)
-    if (pgdir[i] & PTE_P)
-      kfree(P2V(PTE_ADDR(pgdir[i])));
+  for (int i = 0; (i = pv_pte_next(pgdir, i, PDX(KERNBASE))) < PDX(KERNBASE); i++) {
+    pte_t *pt = P2V(PTE_ADDR(pv_pte_get(&pgdir[i])));
+    for (int j = 0; (j = pv_pte_next(pt, j, 1024)) < 1024; j++)
+      kfree(P2V(PTE_ADDR(pv_pte_get(&pt[j]))));
+  }
+  if (pv_pgdir_free(pgdir))        // direct paging: the tables go when the host
+    return;                        // has been told (pv_direct.c)
+  for (int i = 0; i < PDX(KERNBASE); i++) {
+    uint e = pv_pte_get(&pgdir[i]);
+    if (e & PTE_P)
+      kfree(P2V(PTE_ADDR(e)));
+  }
   kfree((char *)pgdir);
 }
 
@@ -163,13 +179,14 @@ copyuvm(pde_t *pgdir, uint sz)
     return 0;
   for (uint a = 0; a < sz; a += PGSIZE) {
     pte_t *pte = walkpgdir(pgdir, (void *)a, 0);
-    if (pte == 0 || !(*pte & PTE_P))
+    uint e = pte ? pv_pte_get(pte) : 0;
+    if (!(e & PTE_P))
       continue;                    // sbrk'd, never touched: the child's is lazy too
     char *mem = kalloc();
     if (mem == 0)
       goto bad;
-    memmove(mem, P2V(PTE_ADDR(*pte)), PGSIZE);
-    if (mappages(d, a, PGSIZE, V2P(mem), *pte & 0xFFF & ~PTE_P) < 0) {
+    memmove(mem, P2V(PTE_ADDR(e)), PGSIZE);
+    if (mappages(d, a, PGSIZE, V2P(mem), e & (PTE_W | PTE_U)) < 0) {
       kfree(mem);
       goto bad;
     }
@@ -194,13 +211,14 @@ uvmtouch(pde_t *pgdir, uint sz, uint va)
   pte_t *pte = walkpgdir(pgdir, (void *)va, 1);
   if (pte == 0)
     return -1;
-  if (*pte & PTE_P)
+  if (pv_pte_get(pte) & PTE_P)
     return 0;
   char *mem = kalloc();
   if (mem == 0)
     return -1;
   memset(mem, 0, PGSIZE);
-  *pte = V2P(mem) | PTE_P | PTE_W | PTE_U;   // was not present: nothing to flush
+  pv_pte_set(pte, V2P(mem), PTE_P | PTE_W | PTE_U);   // was not present: nothing to
+  pv_mmu_flush();                  // flush, but direct paging's update must be in force
   return 0;
 }
 
@@ -221,9 +239,10 @@ char*
 uva2ka(pde_t *pgdir, uint va)
 {
   pte_t *pte = walkpgdir(pgdir, (void *)va, 0);
-  if (pte == 0 || (*pte & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+  uint e = pte ? pv_pte_get(pte) : 0;
+  if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
     return 0;
-  return (char *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1));
+  return (char *)P2V(PTE_ADDR(e)) + (va & (PGSIZE - 1));
 }
 
 // Copy len bytes to user address va in pgdir (not necessarily the current one).
@@ -251,6 +270,7 @@ void
 clearpteu(pde_t *pgdir, uint va)
 {
   pte_t *pte = walkpgdir(pgdir, (void *)va, 0);
-  if (pte)
-    *pte &= ~PTE_U;
+  uint e = pte ? pv_pte_get(pte) : 0;
+  if (e & PTE_P)
+    pv_pte_set(pte, PTE_ADDR(e), (e & 0xFFF) & ~PTE_U);
 }

@@ -59,6 +59,10 @@ int uart_present(ushort port);
 void uart_putc(ushort port, int c);
 int uart_getc(ushort port);
 
+// balloon.c: memory back to the host when it asks (vmos; nothing bare or in trap mode)
+void balloon_init(void);
+void balloon_tick(uint now);
+
 // console.c
 void cprintf(const char *fmt, ...);
 void panic(const char *s) __attribute__((noreturn));

@@ -5,7 +5,7 @@
 XV6A_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fno-builtin \
                -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
                -fno-asynchronous-unwind-tables -mno-sse -mno-mmx -I. -Iguests/xv6a -MD
-XV6A_COMMON := bio console exec file fs ide kalloc log main pipe proc sleeplock string \
+XV6A_COMMON := balloon bio console exec file fs ide kalloc log main pipe proc sleeplock string \
                syscall sysfile sysproc trap uart vm
 XV6A_ASM := entry swtch trapasm
 
@@ -20,7 +20,7 @@ XV6A_OBJS_$(1) := $$(patsubst %,$(OUT)/xv6a/$(1)/%.o,$(XV6A_COMMON) $(3)) \
                   $$(patsubst %,$(OUT)/xv6a/$(1)/%.S.o,$(XV6A_ASM))
 -include $$(XV6A_OBJS_$(1):.o=.d)
 endef
-$(eval $(call XV6A_BUILD,guest,,pv_vmos))
+$(eval $(call XV6A_BUILD,guest,,pv_vmos pv_direct))
 $(eval $(call XV6A_BUILD,bare,-DBARE,pv_bare multiboot pc))
 $(eval $(call XV6A_BUILD,trap,-DTRAP,pv_trap multiboot pc))
 
