@@ -178,6 +178,9 @@ def main(runs=5):
     for mode, command in jobs:
         text = boot(mode, True, command=command)[0]
         ins[mode], ev[mode] = per_op(text), counts(text)
+    # The shadow cache (issue 11): user/xv6a/heapswap, two processes keeping
+    # 1000 heap pages each busy, switched by the timer; one run under icount.
+    swap_ev = counts(boot("vmos", True, command="heapswap")[0])
     walls = dict((mode, []) for mode, _ in jobs)
     secs = dict((mode, []) for mode, _ in jobs)
     wall_ev = []                     # host events of the default guest's wall runs
@@ -223,6 +226,20 @@ def main(runs=5):
                   " (%.1f not counting one refill per reflected fault)" % (
                       w, d["hidden"] / d["pgdirs"],
                       max(0, d["hidden"] - d.get("faults", 0)) / d["pgdirs"]))
+    # The host keeps the shadows of recently loaded directories, coherent by
+    # write-protecting the guest's tables (vmos/shadow.c): a switch between
+    # processes whose pages it already has refills nothing (goal <= 2 each).
+    for w, ewv, label in (("context-switch", ev["vmos"], "pipe ping-pong"),
+                          ("heapswap", swap_ev, "heapswap: 2 processes x 1000 heap pages")):
+        n, d = ewv.get(w, (0, {}))
+        if d.get("pgdirs"):
+            print("hidden faults per page-directory load, %s: %.2f (%d in %d loads, %d ticks; "
+                  "shadow cache hits %d, misses %d, evictions %d, write-protect faults %d, "
+                  "entries dropped %d)" % (
+                      label, d["hidden"] / d["pgdirs"], d["hidden"], d["pgdirs"],
+                      d.get("ticks", 0), d.get("sh_hits", 0), d.get("sh_misses", 0),
+                      d.get("sh_evictions", 0), d.get("sh_wp_faults", 0),
+                      d.get("sh_dropped", 0)))
     # Issue 8's hidden-fault storm: a malloc/free loop over the same 1000 heap
     # pages in one process. Each guest page-directory load empties the host's
     # shadow of them, so the faults per timer tick show whether xv6a reloads its

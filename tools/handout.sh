@@ -4,7 +4,11 @@
 # source, each block between `/* LAB n: BEGIN */` and `/* LAB n: END */` with
 # n >= LAB is replaced by one line
 # `/* LAB n: your code here */` at the same indentation, so the student's tree
-# builds but does not yet do what lab LAB asks. Only files git tracks are copied
+# builds but does not yet do what lab LAB asks. One exception, KEEP_EARLIER:
+# a later lab whose code the earlier labs run on keeps its solution in their
+# handouts. Lab 4's blocks are shadow paging itself, and every paged guest of
+# labs 1-3 (xv6a, lab 2's pass-mode disks, lab 3's xv6a-trap) runs on it; a
+# lab 1-3 tree without it could not boot them. Lab 4's handout cuts them. Only files git tracks are copied
 # (with their uncommitted changes), but never what is the solution tree's alone:
 # the staff's answers (labs/answers-lab*.txt), the graders' own tests
 # (grade/graders.py) and the suites that need the solution (lines of
@@ -13,6 +17,7 @@
 # that `make handin` can pack the student's changes; its .handout file says
 # which lab it is for, and in it this script refuses to run.
 set -e
+KEEP_EARLIER="4"          # labs whose blocks earlier labs' handouts keep (above)
 lab=$1
 dir=$2
 if [ -z "$lab" ] || [ -z "$dir" ]; then
@@ -55,10 +60,11 @@ git ls-files -z | while IFS= read -r -d '' f; do
     grep -v 'solution tree only' "$f" > "$dir/$f"
   elif case "$f" in *.c|*.S|*.h) true;; *) false;; esac &&
        grep -q 'LAB [0-9]*: BEGIN' "$f" 2>/dev/null; then
-    awk -v lab="$lab" -v file="$f" '
+    awk -v lab="$lab" -v file="$f" -v keep="$KEEP_EARLIER" '
+      BEGIN { split(keep, k, " "); for (i in k) kept[k[i]] = 1 }
       match($0, /\/\* LAB [0-9]+: BEGIN \*\//) {
         n = substr($0, RSTART + 7) + 0
-        if (n >= lab) {
+        if (n == lab || (n > lab && !(n in kept))) {
           indent = substr($0, 1, RSTART - 1)
           print indent "/* LAB " n ": your code here */"
           skipping = n

@@ -268,6 +268,10 @@ vm_mark(struct vm *vm, const char *label, int n)
   if (vm->mmu == MMU_DIRECT)         // (likewise only for direct paging, direct.c)
     kprintf(" mmu_batches %u mmu_pairs %u mmu_refused %u mmu_pins %u mmu_unpins %u",
             s->mmu_batches, s->mmu_pairs, s->mmu_refused, s->mmu_pins, s->mmu_unpins);
+  if (vm->paged)                     // the shadow cache (shadow.c)
+    kprintf(" sh_hits %u sh_misses %u sh_evictions %u sh_protects %u sh_wp_faults %u "
+            "sh_dropped %u", s->sh_hits, s->sh_misses, s->sh_evictions, s->sh_protects,
+            s->sh_wp_faults, s->sh_dropped);
   kprintf("\n");
 }
 

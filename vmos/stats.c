@@ -120,6 +120,9 @@ stats_print_range(int lo, int hi)
       kprintf("  shadow: hidden faults %u, pgdir loads %u, flushes %u, refused ptes %u; "
               "%u.%u hidden faults per pgdir load\n", s->hidden_faults, s->pgdir_loads,
               s->shadow_flushes, s->refused_ptes, per / 10, per % 10);
+      kprintf("  shadow cache: hits %u, misses %u, evictions %u; guest tables protected %u, "
+              "write-protect faults %u, entries dropped %u\n", s->sh_hits, s->sh_misses,
+              s->sh_evictions, s->sh_protects, s->sh_wp_faults, s->sh_dropped);
     }
     if (vm->balloon_target || s->balloon_given || s->balloon_refused)   // (balloon.c)
       kprintf("  balloon: target %u KiB, holds %u KiB (%u pages given back); pages given %u, "

@@ -93,6 +93,7 @@ vm_free_memory(struct vm *vm)
     kfree(vm->pmap);
     vm->pmap = 0;
   }
+  shadow_free(vm);                    // a paged guest's kept shadows (shadow.c)
   if (vm->pgdir) {
     pd_free_tables(vm->pgdir, 0);     // a flat guest's tables, or the shadow's
     kfree(vm->pgdir);
@@ -382,6 +383,8 @@ vm_page(struct vm *vm, u32 gva, int write)
     return page;
   if (translate(vm, gva, write, &gpa) < 0)
     return 0;
+  if (write && vm->paged)
+    shadow_gpa_write(vm, gpa);         // it may be a guest table a shadow came from
   return write ? vm_gpa_page_write(vm, PGROUNDDOWN(gpa)) : vm_gpa_page(vm, PGROUNDDOWN(gpa));
 }
 

@@ -35,7 +35,24 @@ enum exitcause {
   NEXITCAUSE
 };
 
-#define SHADOW_LOG 32        // local shadow entries remembered for a quick flush
+// Shadow paging (shadow.c): the shadows of a paged guest's recently loaded
+// page directories, kept across its context switches, and what they cost.
+#define SHADOW_CACHE    6    // guest address spaces whose shadows are kept
+#define SHADOW_TABLES   256  // shadow page tables a VM may hold (1 MiB), all shadows
+#define SHADOW_WP_PAGES 8    // pages of its write-protect bitmap: VMs up to 1 GiB
+#define SHADOW_WROTE    4    // guest tables one instruction wrote (unprotected)
+#define SHADOW_PENDING  16   // written guest tables the running shadow still uses
+
+struct shadow {
+  u32 gcr3;                  // the guest page directory it shadows; SH_FREE: none
+  pde_t *pgdir;              // its page directory, the one the CPU loads; 0: none yet
+  u32 *src;                  // per slot of a table of its own: the guest page table
+                             // its local entries came from (SRC_NONE: the directory)
+  u32 own[32];               // slots (bit per PDX) whose table is its own, not shared
+  uint used;                 // vm->sh_clock at its latest load (least recently used)
+  int unsafe;                // it maps one of its own guest tables writable: its
+                             // local entries are dropped at its next load
+};
 
 // What the emulator carried out for a trap-mode VM (vmos/emul/), by kind.
 enum emulkind {
@@ -100,6 +117,13 @@ struct vmstats {
   uint sh_zero_copies;       // ... of them, of the zero page
   uint sh_owned;             // writes to a shared page it alone still had: no copy needed
   uint sh_merged;            // its pages the scan put on a shared page
+  // the shadow cache (shadow.c)
+  uint sh_hits;              // page-directory loads that found their shadow kept
+  uint sh_misses;            // ... that had to start an empty one
+  uint sh_evictions;         // kept shadows emptied for another (least recently used)
+  uint sh_protects;          // guest table pages made read-only in every shadow
+  uint sh_wp_faults;         // writes to them (hidden faults) that unprotected them
+  uint sh_dropped;           // shadow entries dropped because their guest table changed
 };
 
 // A software bit of a pmap entry (share.c): the page is read-only and some
@@ -142,10 +166,22 @@ struct vm {
   int paged;                 // the guest has its own page tables (shadow.c)
   int mmu;                   // a paged guest's: MMU_SHADOW, or MMU_DIRECT (direct.c)
   u32 gcr3;                  // its page directory, guest-physical; GCR3_BOOT at first
-  u32 sh_global[32];         // shadow page tables (a bit per slot) holding global
-  u32 sh_local[32];          // entries, and holding the others (shadow.c)
-  u32 *sh_log[SHADOW_LOG];   // where the latest local entries went (shadow.c)
-  int sh_nlog;               // how many; SHADOW_LOG + 1: more than fit
+  // its shadows (shadow.c): the one of gcr3 is vm->pgdir, the others wait
+  struct shadow sh[SHADOW_CACHE];
+  struct shadow *sh_cur;     // the shadow of gcr3; 0 until the first one is made
+  uint sh_clock;             // page-directory loads, for least recently used
+  pde_t *sh_gdir;            // by slot: the shadow table of global entries all share
+  int sh_ntables;            // shadow page tables it holds (own and shared)
+  u32 *sh_wp[SHADOW_WP_PAGES];  // bit per guest-physical page: a guest table a
+                             // shadow was built from, read-only in every shadow
+  u32 **sh_rmap;             // per guest-physical page (a page of pages): where the
+                             // shadows map it writable, so protecting it is quick
+  int sh_rmap_lost;          // no memory for a record once: protecting scans all
+  u32 sh_wrote[SHADOW_WROTE];   // guest tables the instruction at sh_wrote_eip
+  u32 sh_wrote_eip;          // wrote (unprotected): not protected again until it is done
+  int sh_nwrote;
+  u32 sh_pending[SHADOW_PENDING];  // guest tables written since the latest load whose
+  int sh_npending;           // entries the running shadow drops at the next (a TLB's)
 
   struct trapframe tf;       // the guest's registers while it is not running
   struct trapentry traps[256];

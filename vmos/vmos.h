@@ -94,6 +94,8 @@ int         shadow_fault(struct vm *vm, u32 va, u32 *err);
 void        shadow_flush(struct vm *vm);
 void        shadow_new_pgdir(struct vm *vm);
 void        shadow_invlpg(struct vm *vm, u32 va);
+void        shadow_gpa_write(struct vm *vm, u32 gpa);
+void        shadow_free(struct vm *vm);
 
 // share.c
 u32         share_zero_pa(void);

@@ -30,10 +30,15 @@ static char demand_page[PGSIZE] __attribute__((aligned(PGSIZE)));
 static char shared[PGSIZE] __attribute__((aligned(PGSIZE)));
 static char page_a[PGSIZE] __attribute__((aligned(PGSIZE)));
 static char page_b[PGSIZE] __attribute__((aligned(PGSIZE)));
+static uint pd2[1024] __attribute__((aligned(PGSIZE)));        // a second address space
+static uint pt2[1024] __attribute__((aligned(PGSIZE)));
+#define NPDX 7                                                 // > the host's cache (6)
+static uint pdx[NPDX][1024] __attribute__((aligned(PGSIZE)));
 
 struct frame { uint edi, esi, ebp, oesp, ebx, edx, ecx, eax, err, eip, cs, eflags; };
 
 #define hc(nr, a, b) vmos_hcall(nr, a, b, 0, 0)
+#define BARRIER() asm volatile("" : : : "memory")   // page-table stores happen here
 
 static void
 say(const char *s)
@@ -124,6 +129,58 @@ df_attack(void)
 }
 #endif
 
+// The host keeps the shadows of recently loaded directories (issue 11): a
+// reload of one is a hit and refills nothing; a change to the table of an
+// address space that is not loaded, told to nobody, is seen when it is loaded
+// again (the host write-protects the tables its shadows came from); more
+// directories than the cache holds evict the least recently used, which is
+// then a miss, and still right. 0x407000 is local in pd2 and every pdx.
+static void
+cache_test(void)
+{
+  volatile char *c = (volatile char *)0x407000;
+  char seen[6];
+  for (int i = 512; i < 1024; i++)
+    pd2[i] = pd[i];                        // the kernel, as in pd
+  pd2[1] = V2P(pt2) | P | W;
+  pt2[7] = V2P(page_a) | P | W;
+  BARRIER();
+  hc(HC_SET_PGDIR, V2P(pd2), 0);
+  seen[0] = *c;                            // A
+  hc(HC_SET_PGDIR, V2P(pd), 0);
+  hc(HC_MARK, (uint)"cache-write-begin", 0);
+  pt2[7] = V2P(page_b) | P | W;            // pd2 not loaded, nobody told
+  BARRIER();
+  hc(HC_MARK, (uint)"cache-write-end", 0);
+  hc(HC_SET_PGDIR, V2P(pd2), 0);
+  seen[1] = *c;                            // B: its shadow dropped the entry
+  for (int k = 0; k < 3; k++) {            // reloads: the last ones refill nothing
+    hc(HC_MARK, (uint)"cache-reload", 0);
+    hc(HC_SET_PGDIR, V2P(pd), 0);
+    hc(HC_SET_PGDIR, V2P(pd2), 0);
+    seen[2] = *c;                          // B
+  }
+  hc(HC_MARK, (uint)"cache-reload", 0);
+  for (int k = 0; k < NPDX; k++) {         // more address spaces than it keeps
+    for (int i = 512; i < 1024; i++)
+      pdx[k][i] = pd[i];
+    pdx[k][1] = V2P(pt_demand) | P | W;
+    BARRIER();
+    hc(HC_SET_PGDIR, V2P(pdx[k]), 0);
+    seen[3] = *(volatile char *)0x406000;
+  }
+  hc(HC_MARK, (uint)"cache-evict-begin", 0);
+  hc(HC_SET_PGDIR, V2P(pd2), 0);           // evicted: a miss, and right
+  seen[4] = *c;                            // B
+  hc(HC_MARK, (uint)"cache-evict-end", 0);
+  hc(HC_SET_PGDIR, V2P(pd), 0);
+  seen[3] = seen[3] == 'B' ? 'B' : '?';
+  seen[5] = 0;
+  say("pgtest: cache: ");
+  say(seen);
+  say("\n");
+}
+
 void
 main(uint memsize)
 {
@@ -166,7 +223,6 @@ main(uint memsize)
   // a global translation (even one the guest changed without telling: x86
   // allows the stale one) and drops the others; HC_INVLPG and HC_FLUSH_TLB
   // drop global ones too. 0x405000 is global, 0x406000 is not.
-#define BARRIER() asm volatile("" : : : "memory")   // page-table stores happen here
   volatile char *g = (volatile char *)0x405000, *l = (volatile char *)0x406000;
   char seen[8];
   page_a[0] = 'A';
@@ -192,6 +248,7 @@ main(uint memsize)
   seen[7] = 0;
   say("pgtest: global, local: ");
   say(seen);
+  cache_test();
 
   hc(HC_STACK_SWITCH, (uint)kstack1_top, 0);
   say("pgtest: entering the process\n");

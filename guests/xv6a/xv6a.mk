@@ -34,7 +34,7 @@ XV6A_UFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Werror -ffreestanding -nostdinc -fn
                -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                -Wno-infinite-recursion -Iguests/xv6a -Iuser/xv6a -MD
 XV6A_PROGS := init sh cat echo grep kill ln ls mkdir rm wc forktest stressfs zombie ptest usertests \
-              bench ownprintf growmem diskclock hostile spin
+              bench ownprintf growmem diskclock hostile spin heapswap
 XV6A_ULIB_OBJS := $(patsubst %,$(OUT)/xv6a/user/%.o,ulib printf umalloc) $(OUT)/xv6a/user/usys.o
 XV6A_ULIB := $(OUT)/xv6a/user/ulib.a
 $(OUT)/xv6a/user/%.o: user/xv6a/%.c guests/xv6a/xv6a.mk | deps
