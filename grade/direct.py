@@ -57,6 +57,7 @@ def t_counts(t):
     q.kill()
     t.check(direct["hidden"] == 0, "%d hidden faults in fork+exec" % direct["hidden"])
     q = guest(t, "xv6a:32M:hd0")
+    q.fail_on(r"vmos: stopped VM 1 \(([^)]*)\): ([^\r\n]*)\r?\n", "the host stopped {0}: {1}")
     shell(q, "[xv6a.1] ")
     shadow = bench_counts(q, "[xv6a.1] ", "fork-exec-exit", 100)
     de, se = direct["exits"] - direct["ticks"], shadow["exits"] - shadow["ticks"]

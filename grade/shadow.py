@@ -8,9 +8,23 @@ import re
 from gradelib import test
 
 
+def pgtest_boot(t, vms):
+    """Boot vms; a VM the host stops for any reason but pgtest's own end
+    (its exit) or pgtest-bad's refused entry fails the wait at once."""
+    q = t.qemu(append="vms=" + vms)
+
+    def stopped(m):
+        why = m.group(2)
+        if why.startswith("guest exit 0") or "outside its memory" in why:
+            return None
+        return "the host stopped VM %s: %s" % (m.group(1), why)
+    q.fail_on(r"vmos: stopped VM \d+ \(([^)]*)\): ([^\r\n]*)\r?\n", stopped)
+    return q
+
+
 @test("paged guest: boot mapping, own page directory, hidden faults counted", timeout=30)
 def t_pgdir(t):
-    q = t.qemu(append="vms=pgtest")
+    q = pgtest_boot(t, "pgtest")
     q.expect(r"\[pgtest\.1\] pgtest: running on the boot mapping")
     q.expect(r"\[pgtest\.1\] pgtest: own page directory loaded")
     m = q.expect(r"vmos: mark 1 after-pgdir: exits (\d+) .*hidden (\d+) ")
@@ -19,7 +33,7 @@ def t_pgdir(t):
 
 @test("paged guest: a fault its tables do not explain is reflected to it", timeout=30)
 def t_reflect(t):
-    q = t.qemu(append="vms=pgtest")
+    q = pgtest_boot(t, "pgtest")
     q.expect(r"pgtest: page fault at 0x00400000 reflected to the guest \(err 0x00000002\)")
     q.expect(r"pgtest: demand-paged 0x00400000, read back 0x000004d2")
 
@@ -27,7 +41,7 @@ def t_reflect(t):
 @test("paged guest: a page-directory load keeps global translations only; "
       "invlpg and flush drop them", timeout=30)
 def t_global(t):
-    q = t.qemu(append="vms=pgtest")
+    q = pgtest_boot(t, "pgtest")
     m = q.expect(r"pgtest: global, local: (\w+)\r?\n")
     # g then l filled; after a reload g stale, l new; invlpg g; flush g.
     t.check(m.group(1) == "AAABBA", "read %s, expected AAABBA" % m.group(1))
@@ -35,7 +49,7 @@ def t_global(t):
 
 @test("paged guest: its process cannot touch its kernel's pages", timeout=30)
 def t_user_super(t):
-    q = t.qemu(append="vms=pgtest")
+    q = pgtest_boot(t, "pgtest")
     q.expect(r"pgtest: process access to 0x80100000 refused by the guest's tables "
              r"\(err 0x00000005\)")
     q.expect(r"stopped VM 1 \(pgtest\.1\): guest exit 0: pgtest done")
@@ -43,7 +57,7 @@ def t_user_super(t):
 
 @test("paged guest: an entry pointing outside its VM stops it, others run", timeout=30)
 def t_bad_pte(t):
-    q = t.qemu(append="vms=pgtest-bad,mini")
+    q = pgtest_boot(t, "pgtest-bad,mini")
     q.expect(r"vmos: stopped VM 1 \(pgtest-bad\.1\): its page table maps 0x5000 to "
              r"0x40000000, outside its memory")
     q.expect(r"\[mini\.2\] mini: booted")
@@ -68,7 +82,7 @@ def delta(a, b, key):
 
 
 def pgtest_cache(t):
-    q = t.qemu(append="vms=pgtest")
+    q = pgtest_boot(t, "pgtest")
     m = q.expect(r"pgtest: cache: (\w+)\r?\n")
     return q, m.group(1)
 
@@ -124,7 +138,8 @@ def xv6a_run(t, command):
     monitor's stats. Returns the output."""
     fsimg = "out/xv6a/fs.img"
     q = t.qemu(append="vms=xv6a:32M:hd0", extra=["-drive", "file=%s,format=raw,index=0" % fsimg])
-    q.expect(r"init: starting sh")
+    q.fail_on(r"vmos: stopped VM \d+ \([^)]*\): ([^\r\n]*)\r?\n", "the host stopped xv6a: {0}")  # (a broken
+    q.expect(r"init: starting sh")                                # shadow stops it at boot)
     q.expect(r"\$ ")
     q.send(command + "\r")
     q.expect(r"bench: done")
