@@ -313,11 +313,31 @@ def check_variant(t, v):
     shutil.rmtree(tree, ignore_errors=True)     # kept only when the test fails
 
 
+def lab4_variants():
+    sh = "vmos/shadow.c"
+    return [
+        Variant("walk-frame-unchecked", "the walk lets a page's frame lie outside the VM",
+                sh, 0, region_with(sh, 4, 0, """  *bad = PTE_ADDR(pte);
+  if (PTE_ADDR(pte) >= vm->mem_size)
+    return WALK_BAD;
+""", ""), {"fault: an entry pointing outside the VM": r"the host stopped VM pgtest-bad"},
+                lab=4),
+        Variant("fill-tables-writable", "a guest table a shadow came from stays writable in it",
+                sh, 3, region_with(sh, 4, 3, """  if (wp_get(vm, gpa))
+    perm &= ~PTE_W;""", ""), {"fault: a write to a protected guest table":
+                              r"0 write-protect faults"}, lab=4),
+        Variant("pgdir-never-hit", "a directory load never finds its kept shadow", sh, 4,
+                region_with(sh, 4, 4, "    if (c->gcr3 == vm->gcr3)\n      s = c;",
+                            "    if (0)\n      s = c;"),
+                {"policy: reloading a recently used directory": r"2 loads: 0 hits"}, lab=4),
+    ]
+
+
 def variant_test(v):
     test("lab %d, %s: %s; fails %s" % (v.lab, v.name, v.why,
                                         " and ".join("'%s'" % w for w in v.catches)),
          timeout=180)(lambda t: check_variant(t, v))
 
 
-for _v in LAB1 + lab2_variants() + lab3_variants():
+for _v in LAB1 + lab2_variants() + lab3_variants() + lab4_variants():
     variant_test(_v)

@@ -108,15 +108,4 @@ void pv_take_pending(void) { }
 
 int pv_mark(const char *label) { return -1; }   // no host to count anything
 
-// Page-table entries are plain memory here (pv.h).
-void pv_pte_set(uint *e, uint pa, int perm) { *e = perm ? pa | perm : 0; }
-uint pv_pte_get(uint *e) { return *e; }
-int pv_pte_next(uint *t, int i, int n) { while (i < n && !(t[i] & PTE_P)) i++; return i; }
-void pv_pt_new(uint *pgdir, void *pt) { }
-int pv_pgdir_free(uint *pgdir) { return 0; }
-void pv_mmu_flush(void) { }
-// Ballooning: bare QEMU has nobody to give memory back to.
-int pv_balloon_hello(void) { return -1; }
-uint pv_balloon_target(void) { return 0; }
-int pv_balloon_give(uint *pa, int n) { return -1; }
-int pv_balloon_take(uint *pa, int n) { return -1; }
+// Page tables and the balloon: pv_plain.c.

@@ -21,8 +21,8 @@ XV6A_OBJS_$(1) := $$(patsubst %,$(OUT)/xv6a/$(1)/%.o,$(XV6A_COMMON) $(3)) \
 -include $$(XV6A_OBJS_$(1):.o=.d)
 endef
 $(eval $(call XV6A_BUILD,guest,,pv_vmos pv_direct))
-$(eval $(call XV6A_BUILD,bare,-DBARE,pv_bare multiboot pc))
-$(eval $(call XV6A_BUILD,trap,-DTRAP,pv_trap multiboot pc))
+$(eval $(call XV6A_BUILD,bare,-DBARE,pv_bare pv_plain multiboot pc))
+$(eval $(call XV6A_BUILD,trap,-DTRAP,pv_trap pv_plain multiboot pc))
 
 # User programs (user/xv6a): linked at 0, with -g so that gdb can show their
 # source (out/xv6a/user/_NAME is the symbol file); the disk gets a copy without
