@@ -177,7 +177,8 @@ def t_once_per_execution(t):
     t.check(stub[:1] == b"\xb8" and stub[5:8] == b"\xcd\x40\xc3",
             "sh's wait is not `mov $N,%%eax; int $64; ret` (usys.S): %s" % stub.hex())
     ret = wait + 7
-    s = Session(t, "vms=xv6a:32M:hd0")
+    # shadowcache=1: lab 4's cache would keep sh's shadow across the child's run
+    s = Session(t, "vms=xv6a:32M:hd0 shadowcache=1")
     out = s.gdb("vmos user sh")
     expect_in(t, out, r"symbols of xv6a's sh loaded", "sh's symbols")
     out = s.gdb("vmos break wait+7")       # sh's wait, not the kernel's

@@ -147,7 +147,7 @@ def xv6a_run(t, command):
     q.expect(r"vmos> ")
     q.send("stats\r")
     q.expect(r"shadow cache: hits (\d+), misses (\d+), evictions (\d+); guest tables "
-             r"protected (\d+), write-protect faults (\d+), entries dropped (\d+)")
+             r"protected (\d+), write-protect faults (\d+), entries dropped (\d+)\r?\n")
     return q.output
 
 

@@ -59,6 +59,20 @@
 // whose blocks are empty still builds.
 #define LAB4_ONLY __attribute__((unused))
 
+BOOTOPT(shadowcache, "shadowcache", "guest address spaces whose shadows a paged VM keeps, "
+        "1 to 6 (default 6; 1: every page-directory load empties the one shadow of all "
+        "but the global entries, as before lab 4's cache)");
+
+// How many of vm->sh[] a directory load may use (boot line shadowcache=N).
+LAB4_ONLY static int
+cache_size(void)
+{
+  static int n;
+  if (n == 0)
+    n = bootline_uint_range("shadowcache", SHADOW_CACHE, 1, SHADOW_CACHE);
+  return n;
+}
+
 static int  bit_get(u32 *b, int i) { return (b[i / 32] >> (i % 32)) & 1; }
 static void bit_set(u32 *b, int i) { b[i / 32] |= 1u << (i % 32); }
 static void bit_clr(u32 *b, int i) { b[i / 32] &= ~(1u << (i % 32)); }
@@ -751,7 +765,7 @@ shadow_new_pgdir(struct vm *vm)
   vm->sh_npending = 0;
   vm->sh_clock++;
   vm->sh_nwrote = 0;
-  for (int k = 0; k < SHADOW_CACHE; k++) {
+  for (int k = 0; k < cache_size(); k++) {
     struct shadow *c = &vm->sh[k];
     if (c->gcr3 == vm->gcr3)
       s = c;
