@@ -322,10 +322,10 @@ def lab4_variants():
     return WALK_BAD;
 """, ""), {"fault: an entry pointing outside the VM": r"the host stopped VM pgtest-bad"},
                 lab=4),
-        Variant("fill-tables-writable", "a guest table a shadow came from stays writable in it",
-                sh, 3, region_with(sh, 4, 3, """  if (wp_get(vm, gpa))
-    perm &= ~PTE_W;""", ""), {"fault: a write to a protected guest table":
-                              r"0 write-protect faults"}, lab=4),
+        Variant("fill-no-protect", "a local entry is kept without protecting its guest tables",
+                sh, 3, region_with(sh, 4, 3, """      else if (protect(vm, vm->gcr3) < 0 || (table != SRC_NONE && protect(vm, table) < 0))
+        s->unsafe = 1;
+""", ""), {"fault: a write to a protected guest table": r"0 write-protect faults"}, lab=4),
         Variant("pgdir-never-hit", "a directory load never finds its kept shadow", sh, 4,
                 region_with(sh, 4, 4, "    if (c->gcr3 == vm->gcr3)\n      s = c;",
                             "    if (0)\n      s = c;"),
