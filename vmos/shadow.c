@@ -7,7 +7,8 @@
 // Any other fault is the guest's own and is reflected to it (sched.c).
 //
 // Policy for keeping shadows: a cache of shadows, one per guest page directory
-// (its guest-physical address), the SHADOW_CACHE most recently loaded. A
+// (its guest-physical address), the SHADOW_CACHE (boot line shadowcache=N:
+// fewer) most recently loaded. A
 // directory load switches vm->pgdir to its shadow if it is kept (a hit), or
 // empties the least recently used one for it (a miss, an eviction). Two kinds of
 // entry, as x86 has two kinds of TLB entry with CR4.PGE:
